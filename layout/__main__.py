@@ -1,0 +1,5 @@
+"""``python -m layout``."""
+
+from .cli import main
+
+main()

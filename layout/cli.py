@@ -1,0 +1,61 @@
+"""The command line: arguments in, reports out. Bad input exits with status 2, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .build import IssueResult, Project, build_issues
+
+EXIT_BAD_INPUT = 2
+
+
+def _project(out: str | None) -> Project:
+    root = Path.cwd()
+    return Project(root=root, out=Path(out) if out else root / "build")
+
+
+def _report_issue(result: IssueResult) -> None:
+    if result.problems:
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        return
+    if result.skipped:
+        click.echo(f"No {result.number}: up to date ({result.pages} pages)")
+        return
+    blanks = f"{result.added} blank page{'s' * (result.added != 1)} added before the back page"
+    click.echo(f"No {result.number}: {result.pages} pages; print edition {result.print_pages} pages ({blanks})")
+    for output in result.outputs:
+        click.echo(f"  wrote {os.path.relpath(output)}")
+
+
+@click.group()
+@click.version_option(package_name="layout")
+def main() -> None:
+    """Lay out The Spark: issues, volumes, leaflets and the archive site."""
+
+
+@main.command()
+@click.argument("issue_dirs", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: build/).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True,
+              help="Issues built at once, each in its own process.")
+@click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
+def build(issue_dirs: tuple[Path, ...], out: str | None, jobs: int, force: bool) -> None:
+    """Build the archive and print editions of the named issues (default: every issue)."""
+    project = _project(out)
+    missing = [d for d in issue_dirs if not (d / "issue.yaml").is_file()]
+    for directory in missing:
+        click.echo(f"{directory}: not an issue folder (no issue.yaml)", err=True)
+    if missing:
+        sys.exit(EXIT_BAD_INPUT)
+    results = build_issues(project, list(issue_dirs) or None, jobs=jobs, force=force)
+    for result in results:
+        _report_issue(result)
+    failed = [r for r in results if r.problems]
+    if failed:
+        click.echo(f"{len(failed)} of {len(results)} issues failed: {', '.join(r.directory for r in failed)}", err=True)
+        sys.exit(EXIT_BAD_INPUT)

@@ -1,0 +1,369 @@
+"""Stage 1: YAML manifests and Markdown front matter into a validated, frozen model.
+
+Every value keeps the line it came from until validation is over, so each problem is
+reported as ``file:line: field: message``. All problems of an issue are collected and
+raised together as one :class:`ManifestError`; nothing downstream validates again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from .errors import ManifestError, Problem
+
+KINDS = (
+    "statement", "memorandum", "letter", "review", "report", "tribute", "analysis",
+    "editorial", "appeal", "interview", "resolution", "speech", "poem",
+)
+MAX_ARTICLE_BYTES = 300_000  # about 45,000 words: far beyond any article in 16 pages
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")]
+Url = Annotated[str, StringConstraints(pattern=r"^(https?://|mailto:)\S+$")]
+ArticleFile = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.md$")]
+
+
+class Model(BaseModel):
+    """Frozen, strict about unknown fields, lenient about numbers written where text is due."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", coerce_numbers_to_str=True)
+
+
+class Link(Model):
+    label: Text
+    url: Url | None = None
+    text: LongText | None = None
+
+
+class Contact(Model):
+    phone: Text | None = None
+    phone_label: Text = "ph/sms/whatsapp"
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]+$")] | None = None
+
+
+class Publication(Model):
+    """``issues/publication.yaml``: what every issue shares."""
+
+    name: Text
+    slug: Slug
+    publisher: Text
+    publisher_short: Text
+    language: Language
+    style: Slug = "spark"
+    contact: Contact
+    social: tuple[Link, ...] = ()
+    get_involved: tuple[Link, ...] = ()
+    statement: LongText
+    subjects: dict[Slug, Text] = Field(min_length=1)
+
+
+class ArticleEntry(Model):
+    """One line of an issue's ``articles:`` list, with its per-article overrides."""
+
+    file: ArticleFile
+    title: Text | None = None
+    byline: Text | None = None
+    columns: Literal[1, 2] | None = None
+    new_page: bool = False
+
+
+class IssueManifest(Model):
+    number: Annotated[int, Field(ge=1, le=9999)]
+    date: dt.date
+    theme: Text | None = None
+    style: Slug | None = None
+    articles: tuple[ArticleEntry, ...] = Field(min_length=1)
+
+
+class FrontMatter(Model):
+    title: Text
+    byline: Text | None = None
+    kind: Literal[KINDS]  # type: ignore[valid-type]
+    date: dt.date | None = None
+    tags: tuple[Slug, ...] = ()
+    lang: Language | None = None
+    standfirst: LongText | None = None
+    pull_quote: LongText | None = None
+    sample: bool = False
+
+
+class Article(Model):
+    """An article ready for the text stage: metadata merged with the issue's overrides."""
+
+    slug: Slug
+    source: str
+    position: int
+    title: str
+    byline: str | None
+    kind: str
+    date: dt.date | None
+    tags: tuple[str, ...]
+    lang: str
+    standfirst: str | None
+    pull_quote: str | None
+    sample: bool
+    columns: int
+    new_page: bool
+    body: str
+    body_line: int
+
+
+class Issue(Model):
+    """One issue of the publication, every article loaded and checked."""
+
+    number: int
+    date: dt.date
+    theme: str | None
+    style: str
+    folder: str
+    articles: tuple[Article, ...]
+
+
+# --- YAML with line numbers -------------------------------------------------------
+
+Lines = dict[tuple[Any, ...], int]
+
+
+def read_yaml(text: str, source: str, first_line: int = 1) -> tuple[Any, Lines]:
+    """Parse one YAML document; return its data and the line of every key and item."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = first_line + mark.line if mark else None
+        raise ManifestError(Problem(source, line, None, f"YAML syntax: {error.problem}")) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        return None, {(): first_line}
+    lines: Lines = {}
+    problems: list[Problem] = []
+    data = _construct(loader, node, (), lines, problems, source, first_line, set())
+    if problems:
+        raise ManifestError(problems)
+    return data, lines
+
+
+def _construct(loader, node, path, lines, problems, source, first_line, seen):  # noqa: ANN001, ANN202
+    """Build plain data from a YAML node, recording lines; aliases are refused (no bombs)."""
+    lines[path] = first_line + node.start_mark.line
+    if id(node) in seen:
+        problems.append(Problem(source, lines[path], _field(path), "YAML aliases are not allowed"))
+        return None
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            if key in result:
+                line = first_line + key_node.start_mark.line
+                problems.append(Problem(source, line, _field((*path, key)), "appears twice"))
+            result[key] = _construct(
+                loader, value_node, (*path, key), lines, problems, source, first_line, seen
+            )
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _construct(loader, item, (*path, index), lines, problems, source, first_line, seen)
+            for index, item in enumerate(node.value)
+        ]
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, yaml.constructor.ConstructorError) as error:
+        problems.append(Problem(source, lines[path], _field(path), f"cannot read {node.value!r}: {error}"))
+        return None
+
+
+def _field(path: tuple[Any, ...]) -> str | None:
+    """``('articles', 2, 'byline')`` -> ``articles[2].byline``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text.lstrip(".") or None
+
+
+# --- validation --------------------------------------------------------------------
+
+TYPE_NAMES = {dict: "a mapping", list: "a list", str: "text", int: "a number", float: "a number",
+              bool: "yes/no", type(None): "nothing", dt.date: "a date"}
+
+
+def _describe(error: dict[str, Any]) -> str:
+    kind, given = error["type"], error.get("input")
+    got = TYPE_NAMES.get(type(given), type(given).__name__)
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a known field (check the spelling)"
+    if kind == "string_type":
+        return f"expected text, got {got}"
+    if kind.startswith("date"):
+        return f"expected a date written YYYY-MM-DD, got {given!r}"
+    if kind == "string_pattern_mismatch":
+        return f"{given!r} is not in the expected form"
+    if kind == "literal_error":
+        return f"{given!r} is not one of: {error['ctx']['expected']}"
+    if kind in ("too_short", "string_too_short") and given in ("", [], {}):
+        return "must not be empty"
+    return f"{error['msg'][0].lower()}{error['msg'][1:]}"
+
+
+def validate(model: type[Model], data: Any, lines: Lines, source: str) -> tuple[Any, list[Problem]]:
+    """Validate ``data`` against ``model``; turn pydantic's errors into located problems."""
+    if not isinstance(data, dict):
+        return None, [Problem(source, lines.get((), 1), None, "expected a mapping of fields")]
+    try:
+        return model.model_validate(data), []
+    except ValidationError as error:
+        return None, [
+            Problem(source, _line_of(tuple(err["loc"]), lines), _field(tuple(err["loc"])), _describe(err))
+            for err in error.errors()
+        ]
+
+
+def _line_of(loc: tuple[Any, ...], lines: Lines) -> int:
+    while loc not in lines and loc:
+        loc = loc[:-1]
+    return lines.get(loc, 1)
+
+
+# --- files ---------------------------------------------------------------------------
+
+
+def read_text(path: Path, display: str, limit: int = MAX_ARTICLE_BYTES) -> str:
+    """Read a UTF-8 file, reporting a missing file, a huge one or a bad byte by line."""
+    try:
+        if path.stat().st_size > limit:
+            raise ManifestError(Problem(display, None, None, f"file is larger than {limit:,} bytes"))
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ManifestError(Problem(display, None, None, "file not found")) from None
+    except (IsADirectoryError, PermissionError) as error:
+        raise ManifestError(Problem(display, None, None, f"cannot read: {error.strerror}")) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise ManifestError(Problem(display, line, None, "not valid UTF-8 text")) from None
+
+
+def load_yaml_model(path: Path, model: type[Model], display: str) -> tuple[Any, Lines]:
+    """Read, parse and validate one YAML file into ``model``."""
+    data, lines = read_yaml(read_text(path, display), display)
+    result, problems = validate(model, data, lines, display)
+    if problems:
+        raise ManifestError(problems)
+    return result, lines
+
+
+def load_publication(issues_root: Path, display_root: Path | None = None) -> Publication:
+    """Load ``issues/publication.yaml``."""
+    path = issues_root / "publication.yaml"
+    publication, _ = load_yaml_model(path, Publication, _display(path, display_root))
+    return publication
+
+
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$\n?", re.DOTALL | re.MULTILINE)
+
+
+def split_front_matter(text: str, display: str) -> tuple[str, str, int]:
+    """Split an article into its YAML front matter and its body; return the body's first line."""
+    match = FRONT_MATTER.match(text)
+    if not match:
+        raise ManifestError(Problem(display, 1, None, "must start with front matter between two '---' lines"))
+    body_line = text.count("\n", 0, match.end()) + 1
+    return match.group(1), text[match.end():], body_line
+
+
+def load_issue(issue_dir: Path, publication: Publication, display_root: Path | None = None) -> Issue:
+    """Load an issue folder: its ``issue.yaml`` and every article it lists."""
+    manifest_path = issue_dir / "issue.yaml"
+    display = _display(manifest_path, display_root)
+    manifest, lines = load_yaml_model(manifest_path, IssueManifest, display)
+    problems: list[Problem] = []
+    if issue_dir.name.isdigit() and int(issue_dir.name) != manifest.number:
+        problems.append(Problem(display, lines[("number",)], "number",
+                                f"is {manifest.number} but the folder is named {issue_dir.name}"))
+    articles = []
+    seen: dict[str, int] = {}
+    for position, entry in enumerate(manifest.articles):
+        where = lines[("articles", position)]
+        if entry.file in seen:
+            problems.append(Problem(display, where, f"articles[{position}].file",
+                                    f"{entry.file} is listed twice"))
+            continue
+        seen[entry.file] = position
+        try:
+            articles.append(_load_article(issue_dir, entry, position, manifest, publication, display_root))
+        except ManifestError as error:
+            if any(p.message == "file not found" for p in error.problems):
+                problems.append(Problem(display, where, f"articles[{position}].file",
+                                        f"{entry.file} does not exist in {_display(issue_dir, display_root)}"))
+            else:
+                problems.extend(error.problems)
+    if problems:
+        raise ManifestError(problems)
+    return Issue(number=manifest.number, date=manifest.date, theme=manifest.theme,
+                 style=manifest.style or publication.style, folder=_display(issue_dir, display_root),
+                 articles=tuple(articles))
+
+
+def _load_article(issue_dir: Path, entry: ArticleEntry, position: int, manifest: IssueManifest,
+                  publication: Publication, display_root: Path | None) -> Article:
+    path = issue_dir / entry.file
+    display = _display(path, display_root)
+    text = read_text(path, display)
+    front_text, body, body_line = split_front_matter(text, display)
+    data, lines = read_yaml(front_text, display, first_line=2)
+    front, problems = validate(FrontMatter, data, lines, display)
+    if front is not None:
+        problems += _check_front(front, lines, display, manifest, publication)
+    if not body.strip():
+        problems.append(Problem(display, body_line, "body", "the article has no text"))
+    if problems:
+        raise ManifestError(problems)
+    return Article(
+        slug=re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-"),
+        source=display, position=position + 1,
+        title=entry.title or front.title, byline=entry.byline or front.byline,
+        kind=front.kind, date=front.date, tags=front.tags,
+        lang=front.lang or publication.language, standfirst=front.standfirst,
+        pull_quote=front.pull_quote, sample=front.sample,
+        columns=entry.columns or 2, new_page=entry.new_page, body=body, body_line=body_line,
+    )
+
+
+def _check_front(front: FrontMatter, lines: Lines, display: str, manifest: IssueManifest,
+                 publication: Publication) -> list[Problem]:
+    """Checks that need more than one field: dates in order, tags the publication knows."""
+    problems = []
+    if front.date and front.date > manifest.date:
+        problems.append(Problem(display, lines[("date",)], "date",
+                                f"{front.date} is after the issue's date {manifest.date}"))
+    for index, tag in enumerate(front.tags):
+        if tag not in publication.subjects:
+            problems.append(Problem(display, lines[("tags", index)], f"tags[{index}]",
+                                    f"{tag!r} is not a subject listed in publication.yaml"))
+    return problems
+
+
+def find_issue_dirs(issues_root: Path) -> list[Path]:
+    """Every folder under ``issues/`` that holds an ``issue.yaml``, in folder order."""
+    return sorted(path.parent for path in issues_root.glob("*/issue.yaml"))
+
+
+def _display(path: Path, root: Path | None) -> str:
+    """The path as the editor knows it: relative to the project when possible."""
+    try:
+        return str(path.resolve().relative_to((root or Path.cwd()).resolve()))
+    except ValueError:
+        return str(path)

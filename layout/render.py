@@ -1,0 +1,92 @@
+"""Stage 3: the model into HTML through a house style's Jinja2 templates.
+
+The context holds every value already formatted (dates as printed, ids, subject names),
+so that templates only loop and print. Autoescape is on and an unknown name is an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from .manifest import Article, Issue, Publication
+from .text import ArticleText
+
+
+def long_date(day: dt.date) -> str:
+    """The date as The Spark prints it: ``22 March 2017``."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def issue_title(publication: Publication, issue: Issue) -> str:
+    """``The Spark no 21, 22 March 2017``: the document title and the site's name for an issue."""
+    return f"{publication.name} no {issue.number}, {long_date(issue.date)}"
+
+
+def anchor(issue: Issue, article: Article) -> str:
+    """An article's id: unique across issues, so that bound volumes keep working links."""
+    return f"n{issue.number}-{article.slug}"
+
+
+def environment(style_dir: Path) -> Environment:
+    """The Jinja2 environment of one house style."""
+    env = Environment(loader=FileSystemLoader(style_dir), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["long_date"] = long_date
+    return env
+
+
+def publication_context(publication: Publication) -> dict[str, Any]:
+    """What every document of the publication prints: contacts, Get involved, statement."""
+    return {"publication": publication}
+
+
+def article_context(issue: Issue, article: Article, text: ArticleText, subjects: dict[str, str]) -> dict[str, Any]:
+    """One article as the templates print it."""
+    return {
+        "id": anchor(issue, article),
+        "title": article.title,
+        "byline": article.byline,
+        "kind": article.kind.capitalize(),
+        "date": long_date(article.date) if article.date else None,
+        "subjects": [subjects[tag] for tag in article.tags],
+        "lang": article.lang,
+        "standfirst": article.standfirst,
+        "sample": article.sample,
+        "columns": article.columns,
+        "new_page": article.new_page,
+        "body": Markup(text.html),  # noqa: S704 - made by our Markdown parser with raw HTML off
+    }
+
+
+def issue_context(publication: Publication, issue: Issue, texts: dict[str, ArticleText]) -> dict[str, Any]:
+    """Everything ``issue.html`` prints."""
+    subjects = publication.subjects
+    tags = dict.fromkeys(tag for article in issue.articles for tag in article.tags)
+    return {
+        **publication_context(publication),
+        "title": issue_title(publication, issue),
+        "number": issue.number,
+        "date": long_date(issue.date),
+        "iso_date": issue.date.isoformat(),
+        "theme": issue.theme,
+        "running": f"{publication.name} · No {issue.number} · {long_date(issue.date)}",
+        "keywords": ", ".join(subjects[tag] for tag in tags),
+        "description": issue.theme or "; ".join(article.title for article in issue.articles),
+        "articles": [article_context(issue, a, texts[a.slug], subjects) for a in issue.articles],
+    }
+
+
+def render_issue(style_dir: Path, publication: Publication, issue: Issue, texts: dict[str, ArticleText]) -> str:
+    """The issue as one HTML document, ready for WeasyPrint."""
+    template = environment(style_dir).get_template("issue.html")
+    return template.render(issue_context(publication, issue, texts))
+
+
+def render_blank(style_dir: Path) -> str:
+    """A page that carries nothing but the page box: the padding of the print edition."""
+    return environment(style_dir).get_template("blank.html").render()

@@ -1,0 +1,159 @@
+"""Stage 4: HTML into PDF with WeasyPrint, behind a sandboxed fetcher.
+
+An issue is laid out once, with a 3 mm bleed, and written twice:
+
+- the archive edition (PDF/UA-1: tagged, bookmarked, screen-resolution images), cropped to
+  the trim so that a reader sees the page as it was printed;
+- the print edition, padded to a multiple of 4 pages before the back page, with crop marks
+  drawn outside the bleed on a sheet 10 mm larger than the trim on every side.
+
+The fetcher lets WeasyPrint read only files below a few folders (the issue's, the style's,
+the fonts'): no network, no ``file://`` outside the project, nothing that is not a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pydyf
+from weasyprint import CSS, HTML, Document
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+from .errors import Problem, TypesetError
+
+MM = 72 / 25.4
+BLEED = 3 * MM
+SLUG = 10 * MM  # the sheet beyond the trim that carries the crop marks
+MARK_LENGTH = 5 * MM
+MAX_FETCH_BYTES = 25_000_000
+SCREEN_DPI = 150
+
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
+logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+
+class Forbidden(FatalURLFetchingError):
+    """A document asked for something outside the sandbox: stop the whole rendering."""
+
+
+class SandboxFetcher(URLFetcher):
+    """Serves ``file:`` URLs below the allowed folders and refuses everything else."""
+
+    def __init__(self, roots: tuple[Path, ...]) -> None:
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+        self.roots = tuple(root.resolve() for root in roots)
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise Forbidden(f"{url}: only files inside the project may be used")
+        path = Path(unquote(parts.path)).resolve()
+        if not any(path.is_relative_to(root) for root in self.roots):
+            raise Forbidden(f"{url}: outside the folders a document may read")
+        if not path.is_file() or path.stat().st_size > MAX_FETCH_BYTES:
+            raise Forbidden(f"{url}: not a readable file of a sensible size")
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
+
+
+@dataclass(frozen=True)
+class Typesetter:
+    """Lays out documents of one house style; keep one per process to reuse fonts and CSS."""
+
+    style_dir: Path
+    fonts_dir: Path
+
+    def __post_init__(self) -> None:
+        fonts = FontConfiguration()
+        fetcher = SandboxFetcher((self.style_dir, self.fonts_dir))
+        stylesheet = CSS(filename=self.style_dir / "style.css", url_fetcher=fetcher, font_config=fonts)
+        object.__setattr__(self, "fonts", fonts)
+        object.__setattr__(self, "stylesheet", stylesheet)
+        object.__setattr__(self, "image_cache", {})
+
+    def layout(self, html: str, base_dir: Path, source: str) -> Document:
+        """Lay out one HTML document whose relative addresses point into ``base_dir``."""
+        fetcher = SandboxFetcher((base_dir, self.style_dir, self.fonts_dir))
+        try:
+            document = HTML(string=html, base_url=str(base_dir.resolve()) + "/", url_fetcher=fetcher)
+            return document.render(font_config=self.fonts, stylesheets=[self.stylesheet],
+                                   cache=self.image_cache)
+        except Forbidden as error:
+            raise TypesetError(Problem(source, None, None, str(error))) from None
+
+
+def identifier(*parts: bytes | str) -> bytes:
+    """A PDF file identifier derived from content, so equal inputs give equal bytes."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode() if isinstance(part, str) else part)
+    return digest.hexdigest()[:32].encode()
+
+
+def write_archive(document: Document, target: Path, pdf_id: bytes) -> None:
+    """The archive edition: PDF/UA-1, cropped to the trim, screen-resolution images."""
+    document.write_pdf(
+        target, pdf_variant="pdf/ua-1", pdf_identifier=pdf_id, dpi=SCREEN_DPI, jpeg_quality=82,
+        optimize_images=True, finisher=_finish_archive,
+    )
+
+
+def pad_to_fold(document: Document, blank: Document) -> tuple[Document, int]:
+    """Insert blank pages before the back page so that the count is a multiple of 4."""
+    pages = list(document.pages)
+    added = -len(pages) % 4
+    if added:
+        pages[-1:-1] = [blank.pages[0]] * added
+    return document.copy(pages), added
+
+
+def write_print(document: Document, target: Path, pdf_id: bytes) -> None:
+    """The print edition: full-resolution images, bleed, TrimBox and BleedBox, crop marks."""
+    document.write_pdf(target, pdf_identifier=pdf_id, finisher=_finish_print)
+
+
+# --- finishers: small edits of the PDF objects before WeasyPrint writes them -------------
+
+
+def _pages(pdf: pydyf.PDF) -> list[pydyf.Dictionary]:
+    return [pdf.objects[number] for number in pdf.pages["Kids"][::3]]
+
+
+def _label_pages(pdf: pydyf.PDF) -> None:
+    """Page labels 1, 2, 3... as printed; open viewers with the bookmarks shown."""
+    pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array([0, pydyf.Dictionary({"S": "/D"})])})
+    pdf.catalog["PageMode"] = "/UseOutlines"
+
+
+def _finish_archive(document: Document, pdf: pydyf.PDF) -> None:
+    for page in _pages(pdf):
+        page["MediaBox"] = page["TrimBox"]
+        del page["BleedBox"]
+    _label_pages(pdf)
+
+
+def _finish_print(document: Document, pdf: pydyf.PDF) -> None:
+    for page in _pages(pdf):
+        left, bottom, right, top = page["TrimBox"]
+        page["MediaBox"] = pydyf.Array([left - SLUG, bottom - SLUG, right + SLUG, top + SLUG])
+        save, marks = pydyf.Stream([b"q"]), pydyf.Stream([b"Q", *_crop_marks(left, bottom, right, top)])
+        pdf.add_object(save)
+        pdf.add_object(marks)
+        page["Contents"] = pydyf.Array([save.reference, page["Contents"], marks.reference])
+    _label_pages(pdf)
+
+
+def _crop_marks(left: float, bottom: float, right: float, top: float) -> list[bytes]:
+    """Hairlines on the trim lines, from the edge of the bleed outwards, in registration black."""
+    near, far = BLEED, BLEED + MARK_LENGTH
+    ops = [b"0.3 w 1 1 1 1 K"]
+    for x, y, sx, sy in ((left, bottom, -1, -1), (right, bottom, 1, -1), (left, top, -1, 1), (right, top, 1, 1)):
+        ops.append(f"{x + sx * near:.2f} {y:.2f} m {x + sx * far:.2f} {y:.2f} l S".encode())
+        ops.append(f"{x:.2f} {y + sy * near:.2f} m {x:.2f} {y + sy * far:.2f} l S".encode())
+    return ops
