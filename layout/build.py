@@ -84,7 +84,9 @@ def load(project: Project, issue_dir: Path) -> LoadedIssue:
         except LayoutError as error:
             problems.extend(error.problems)
     if not project.style_dir(issue.style).joinpath("issue.html").is_file():
-        problems.append(Problem(issue.folder + "/issue.yaml", None, "style", f"no house style {issue.style!r}"))
+        problems.append(
+            Problem(issue.folder + "/issue.yaml", None, "style", f"no house style {issue.style!r}")
+        )
     if problems:
         raise LayoutError(problems)
     return LoadedIssue(publication, issue, issue_dir, texts)
@@ -100,7 +102,11 @@ def input_digest(project: Project, loaded: LoadedIssue) -> str:
     digest = hashlib.sha256(__version__.encode())
     for path in files:
         if path.is_file():
-            digest.update(str(path.relative_to(project.root) if path.is_relative_to(project.root) else path.name).encode())
+            digest.update(
+                str(
+                    path.relative_to(project.root) if path.is_relative_to(project.root) else path.name
+                ).encode()
+            )
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -122,7 +128,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
 _TYPESETTERS: dict[Path, object] = {}
 
 
-def typesetter_for(project: Project, style: str):  # noqa: ANN201
+def typesetter_for(project: Project, style: str):
     """One Typesetter per style and process: fonts and stylesheet are loaded once."""
     from .typeset import Typesetter  # WeasyPrint is imported only when something is typeset
 
@@ -144,7 +150,10 @@ def build_issue(project: Project, issue_dir: Path, force: bool = False) -> Issue
         return result
     publication, issue = loaded.publication, loaded.issue
     result.number = issue.number
-    archive, printed = project.archive_path(publication, issue.number), project.print_path(publication, issue.number)
+    archive, printed = (
+        project.archive_path(publication, issue.number),
+        project.print_path(publication, issue.number),
+    )
     result.outputs = [str(archive), str(printed)]
     digest = input_digest(project, loaded)
     stamp = project.out / ".state" / f"{publication.slug}-{issue.number:03d}.json"
@@ -169,13 +178,22 @@ def build_issue(project: Project, issue_dir: Path, force: bool = False) -> Issue
         write_archive(document, archive_tmp, identifier(digest, "archive", issue_title(publication, issue)))
         write_print(padded, print_tmp, identifier(digest, "print", issue_title(publication, issue)))
     with atomic_path(stamp) as stamp_tmp:
-        stamp_tmp.write_text(json.dumps({"digest": digest, "pages": result.pages,
-                                         "print_pages": result.print_pages, "added": result.added}))
+        stamp_tmp.write_text(
+            json.dumps(
+                {
+                    "digest": digest,
+                    "pages": result.pages,
+                    "print_pages": result.print_pages,
+                    "added": result.added,
+                }
+            )
+        )
     return result
 
 
-def build_issues(project: Project, issue_dirs: list[Path] | None = None, jobs: int = 1,
-                 force: bool = False) -> list[IssueResult]:
+def build_issues(
+    project: Project, issue_dirs: list[Path] | None = None, jobs: int = 1, force: bool = False
+) -> list[IssueResult]:
     """Build many issues, in parallel across processes when ``jobs`` > 1."""
     dirs = issue_dirs if issue_dirs is not None else find_issue_dirs(project.issues_root)
     if jobs <= 1 or len(dirs) <= 1:

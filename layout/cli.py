@@ -27,7 +27,9 @@ def _report_issue(result: IssueResult) -> None:
         click.echo(f"No {result.number}: up to date ({result.pages} pages)")
         return
     blanks = f"{result.added} blank page{'s' * (result.added != 1)} added before the back page"
-    click.echo(f"No {result.number}: {result.pages} pages; print edition {result.print_pages} pages ({blanks})")
+    click.echo(
+        f"No {result.number}: {result.pages} pages; print edition {result.print_pages} pages ({blanks})"
+    )
     for output in result.outputs:
         click.echo(f"  wrote {os.path.relpath(output)}")
 
@@ -41,8 +43,14 @@ def main() -> None:
 @main.command()
 @click.argument("issue_dirs", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: build/).")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True,
-              help="Issues built at once, each in its own process.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=os.cpu_count() or 1,
+    show_default=True,
+    help="Issues built at once, each in its own process.",
+)
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 def build(issue_dirs: tuple[Path, ...], out: str | None, jobs: int, force: bool) -> None:
     """Build the archive and print editions of the named issues (default: every issue)."""
@@ -57,5 +65,8 @@ def build(issue_dirs: tuple[Path, ...], out: str | None, jobs: int, force: bool)
         _report_issue(result)
     failed = [r for r in results if r.problems]
     if failed:
-        click.echo(f"{len(failed)} of {len(results)} issues failed: {', '.join(r.directory for r in failed)}", err=True)
+        click.echo(
+            f"{len(failed)} of {len(results)} issues failed: {', '.join(r.directory for r in failed)}",
+            err=True,
+        )
         sys.exit(EXIT_BAD_INPUT)

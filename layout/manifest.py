@@ -18,8 +18,19 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from .errors import ManifestError, Problem
 
 KINDS = (
-    "statement", "memorandum", "letter", "review", "report", "tribute", "analysis",
-    "editorial", "appeal", "interview", "resolution", "speech", "poem",
+    "statement",
+    "memorandum",
+    "letter",
+    "review",
+    "report",
+    "tribute",
+    "analysis",
+    "editorial",
+    "appeal",
+    "interview",
+    "resolution",
+    "speech",
+    "poem",
 )
 MAX_ARTICLE_BYTES = 300_000  # about 45,000 words: far beyond any article in 16 pages
 
@@ -153,7 +164,7 @@ def read_yaml(text: str, source: str, first_line: int = 1) -> tuple[Any, Lines]:
     return data, lines
 
 
-def _construct(loader, node, path, lines, problems, source, first_line, seen):  # noqa: ANN001, ANN202
+def _construct(loader, node, path, lines, problems, source, first_line, seen):
     """Build plain data from a YAML node, recording lines; aliases are refused (no bombs)."""
     lines[path] = first_line + node.start_mark.line
     if id(node) in seen:
@@ -193,8 +204,16 @@ def _field(path: tuple[Any, ...]) -> str | None:
 
 # --- validation --------------------------------------------------------------------
 
-TYPE_NAMES = {dict: "a mapping", list: "a list", str: "text", int: "a number", float: "a number",
-              bool: "yes/no", type(None): "nothing", dt.date: "a date"}
+TYPE_NAMES = {
+    dict: "a mapping",
+    list: "a list",
+    str: "text",
+    int: "a number",
+    float: "a number",
+    bool: "yes/no",
+    type(None): "nothing",
+    dt.date: "a date",
+}
 
 
 def _describe(error: dict[str, Any]) -> str:
@@ -281,7 +300,7 @@ def split_front_matter(text: str, display: str) -> tuple[str, str, int]:
     if not match:
         raise ManifestError(Problem(display, 1, None, "must start with front matter between two '---' lines"))
     body_line = text.count("\n", 0, match.end()) + 1
-    return match.group(1), text[match.end():], body_line
+    return match.group(1), text[match.end() :], body_line
 
 
 def load_issue(issue_dir: Path, publication: Publication, display_root: Path | None = None) -> Issue:
@@ -291,34 +310,58 @@ def load_issue(issue_dir: Path, publication: Publication, display_root: Path | N
     manifest, lines = load_yaml_model(manifest_path, IssueManifest, display)
     problems: list[Problem] = []
     if issue_dir.name.isdigit() and int(issue_dir.name) != manifest.number:
-        problems.append(Problem(display, lines[("number",)], "number",
-                                f"is {manifest.number} but the folder is named {issue_dir.name}"))
+        problems.append(
+            Problem(
+                display,
+                lines[("number",)],
+                "number",
+                f"is {manifest.number} but the folder is named {issue_dir.name}",
+            )
+        )
     articles = []
     seen: dict[str, int] = {}
     for position, entry in enumerate(manifest.articles):
         where = lines[("articles", position)]
         if entry.file in seen:
-            problems.append(Problem(display, where, f"articles[{position}].file",
-                                    f"{entry.file} is listed twice"))
+            problems.append(
+                Problem(display, where, f"articles[{position}].file", f"{entry.file} is listed twice")
+            )
             continue
         seen[entry.file] = position
         try:
             articles.append(_load_article(issue_dir, entry, position, manifest, publication, display_root))
         except ManifestError as error:
             if any(p.message == "file not found" for p in error.problems):
-                problems.append(Problem(display, where, f"articles[{position}].file",
-                                        f"{entry.file} does not exist in {_display(issue_dir, display_root)}"))
+                problems.append(
+                    Problem(
+                        display,
+                        where,
+                        f"articles[{position}].file",
+                        f"{entry.file} does not exist in {_display(issue_dir, display_root)}",
+                    )
+                )
             else:
                 problems.extend(error.problems)
     if problems:
         raise ManifestError(problems)
-    return Issue(number=manifest.number, date=manifest.date, theme=manifest.theme,
-                 style=manifest.style or publication.style, folder=_display(issue_dir, display_root),
-                 articles=tuple(articles))
+    return Issue(
+        number=manifest.number,
+        date=manifest.date,
+        theme=manifest.theme,
+        style=manifest.style or publication.style,
+        folder=_display(issue_dir, display_root),
+        articles=tuple(articles),
+    )
 
 
-def _load_article(issue_dir: Path, entry: ArticleEntry, position: int, manifest: IssueManifest,
-                  publication: Publication, display_root: Path | None) -> Article:
+def _load_article(
+    issue_dir: Path,
+    entry: ArticleEntry,
+    position: int,
+    manifest: IssueManifest,
+    publication: Publication,
+    display_root: Path | None,
+) -> Article:
     path = issue_dir / entry.file
     display = _display(path, display_root)
     text = read_text(path, display)
@@ -333,26 +376,45 @@ def _load_article(issue_dir: Path, entry: ArticleEntry, position: int, manifest:
         raise ManifestError(problems)
     return Article(
         slug=re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-"),
-        source=display, position=position + 1,
-        title=entry.title or front.title, byline=entry.byline or front.byline,
-        kind=front.kind, date=front.date, tags=front.tags,
-        lang=front.lang or publication.language, standfirst=front.standfirst,
-        pull_quote=front.pull_quote, sample=front.sample,
-        columns=entry.columns or 2, new_page=entry.new_page, body=body, body_line=body_line,
+        source=display,
+        position=position + 1,
+        title=entry.title or front.title,
+        byline=entry.byline or front.byline,
+        kind=front.kind,
+        date=front.date,
+        tags=front.tags,
+        lang=front.lang or publication.language,
+        standfirst=front.standfirst,
+        pull_quote=front.pull_quote,
+        sample=front.sample,
+        columns=entry.columns or 2,
+        new_page=entry.new_page,
+        body=body,
+        body_line=body_line,
     )
 
 
-def _check_front(front: FrontMatter, lines: Lines, display: str, manifest: IssueManifest,
-                 publication: Publication) -> list[Problem]:
+def _check_front(
+    front: FrontMatter, lines: Lines, display: str, manifest: IssueManifest, publication: Publication
+) -> list[Problem]:
     """Checks that need more than one field: dates in order, tags the publication knows."""
     problems = []
     if front.date and front.date > manifest.date:
-        problems.append(Problem(display, lines[("date",)], "date",
-                                f"{front.date} is after the issue's date {manifest.date}"))
+        problems.append(
+            Problem(
+                display, lines[("date",)], "date", f"{front.date} is after the issue's date {manifest.date}"
+            )
+        )
     for index, tag in enumerate(front.tags):
         if tag not in publication.subjects:
-            problems.append(Problem(display, lines[("tags", index)], f"tags[{index}]",
-                                    f"{tag!r} is not a subject listed in publication.yaml"))
+            problems.append(
+                Problem(
+                    display,
+                    lines[("tags", index)],
+                    f"tags[{index}]",
+                    f"{tag!r} is not a subject listed in publication.yaml",
+                )
+            )
     return problems
 
 

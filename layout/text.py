@@ -51,6 +51,7 @@ def parser() -> MarkdownIt:
     """The one Markdown parser of the project."""
     md = MarkdownIt("commonmark", {"typographer": True, "html": False})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    md.validateLink = lambda url: True  # every address is judged by _check_tokens, with its line
     footnote_plugin(md, inline=False)
     md.core.ruler.push("house_blocks", _house_blocks)
     md.add_render_rule("footnote_ref", _render_footnote_ref)
@@ -58,7 +59,6 @@ def parser() -> MarkdownIt:
     md.add_render_rule("heading_open", _render_heading)
     md.add_render_rule("heading_close", _render_heading)
     return md
-
 
 
 def article_text(article: Article, issue_dir: Path) -> ArticleText:
@@ -80,7 +80,9 @@ def article_text(article: Article, issue_dir: Path) -> ArticleText:
 # --- checks ----------------------------------------------------------------------
 
 
-def _check_tokens(tokens: list[Token], article: Article, issue_dir: Path, problems: list[Problem]) -> list[str]:
+def _check_tokens(
+    tokens: list[Token], article: Article, issue_dir: Path, problems: list[Problem]
+) -> list[str]:
     images: list[str] = []
     depth = 0
     line = article.body_line
@@ -90,8 +92,9 @@ def _check_tokens(tokens: list[Token], article: Article, issue_dir: Path, proble
         if token.type in ("bullet_list_open", "ordered_list_open"):
             depth += 1
             if depth == MAX_LIST_DEPTH + 1:
-                problems.append(Problem(article.source, line, "body",
-                                        f"lists nested more than {MAX_LIST_DEPTH} deep"))
+                problems.append(
+                    Problem(article.source, line, "body", f"lists nested more than {MAX_LIST_DEPTH} deep")
+                )
         elif token.type in ("bullet_list_close", "ordered_list_close"):
             depth -= 1
         for child in token.children or ():
@@ -102,11 +105,28 @@ def _check_tokens(tokens: list[Token], article: Article, issue_dir: Path, proble
                     problems.append(Problem(article.source, line, "image", problem))
                 else:
                     images.append(src)
+            elif child.type == "link_open":
+                href = child.attrGet("href") or ""
+                if not re.match(r"^(https?://|mailto:)[^\s]+$", href):
+                    problems.append(
+                        Problem(
+                            article.source,
+                            line,
+                            "link",
+                            f"{href!r}: links must be http(s):// or mailto: addresses",
+                        )
+                    )
             elif child.type == "text":
                 long = next((w for w in child.content.split() if len(w) > MAX_WORD), None)
                 if long:
-                    problems.append(Problem(article.source, line, "body",
-                                            f"a word of {len(long)} characters cannot be set: {long[:30]}…"))
+                    problems.append(
+                        Problem(
+                            article.source,
+                            line,
+                            "body",
+                            f"a word of {len(long)} characters cannot be set: {long[:30]}…",
+                        )
+                    )
     return images
 
 
@@ -157,12 +177,12 @@ def _check_image_data(path: Path, src: str) -> str | None:
 # --- house conventions ---------------------------------------------------------------
 
 
-def _inline_children(tokens: list[Token]):  # noqa: ANN202
+def _inline_children(tokens: list[Token]):
     for token in tokens:
         yield from token.children or ()
 
 
-def _house_blocks(state) -> None:  # noqa: ANN001
+def _house_blocks(state) -> None:
     """Core rule: lone images become figures, italic lines under tables their captions."""
     tokens = state.tokens
     for i in range(len(tokens) - 2):
@@ -173,14 +193,19 @@ def _house_blocks(state) -> None:  # noqa: ANN001
         if len(children) == 1 and children[0].type == "image":
             opening.tag = closing.tag = "figure"
             children[0].meta["figure"] = True
-        elif (i > 0 and tokens[i - 1].type == "table_close" and len(children) >= 3
-              and children[0].type == "em_open" and children[-1].type == "em_close"):
+        elif (
+            i > 0
+            and tokens[i - 1].type == "table_close"
+            and len(children) >= 3
+            and children[0].type == "em_open"
+            and children[-1].type == "em_close"
+        ):
             inline.children = children[1:-1]
             opening.tag = closing.tag = "p"
             opening.attrSet("class", "table-caption")
 
 
-def _render_image(self, tokens, idx, options, env) -> str:  # noqa: ANN001
+def _render_image(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
     alt = html.escape(self.renderInlineAsText(token.children or [], options, env))
     src = html.escape(token.attrGet("src") or "")
@@ -191,7 +216,7 @@ def _render_image(self, tokens, idx, options, env) -> str:  # noqa: ANN001
     return img
 
 
-def _render_heading(self, tokens, idx, options, env) -> str:  # noqa: ANN001
+def _render_heading(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
     level = min(6, max(3, int(token.tag[1]) + 1))
     return f"<h{level}>" if token.nesting == 1 else f"</h{level}>\n"
@@ -210,7 +235,7 @@ def _split_footnotes(tokens: list[Token]) -> tuple[list[Token], dict[int, str]]:
     return tokens[:cut], {key: " ".join(parts) for key, parts in notes.items()}
 
 
-def _render_footnote_ref(self, tokens, idx, options, env) -> str:  # noqa: ANN001
+def _render_footnote_ref(self, tokens, idx, options, env) -> str:
     meta = tokens[idx].meta
     if meta.get("subId", 0) > 0:  # a note called twice is set once
         return ""

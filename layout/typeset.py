@@ -16,16 +16,43 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import pydyf
-from weasyprint import CSS, HTML, Document
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
-
 from .errors import Problem, TypesetError
+
+FONTS_DIR = Path(__file__).resolve().parent.parent / "fonts"
+
+
+def _only_bundled_fonts() -> None:
+    """Point fontconfig at the bundled fonts alone, before WeasyPrint loads it.
+
+    @font-face covers HTML text, but SVG text and missing-glyph fallback go through
+    fontconfig's default configuration: without this they would use the machine's fonts.
+    """
+    folder = (
+        Path(tempfile.gettempdir()) / f"layout-fontconfig-{hashlib.sha1(bytes(FONTS_DIR)).hexdigest()[:8]}"
+    )
+    folder.mkdir(exist_ok=True)
+    config = folder / "fonts.conf"
+    text = (
+        f'<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        f"  <dir>{FONTS_DIR}</dir>\n  <cachedir>{folder / 'cache'}</cachedir>\n</fontconfig>\n"
+    )
+    if not config.exists() or config.read_text() != text:
+        config.write_text(text)
+    os.environ["FONTCONFIG_FILE"] = str(config)
+
+
+_only_bundled_fonts()
+
+import pydyf  # noqa: E402
+from weasyprint import CSS, HTML, Document  # noqa: E402
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
 MM = 72 / 25.4
 BLEED = 3 * MM
@@ -82,8 +109,7 @@ class Typesetter:
         fetcher = SandboxFetcher((base_dir, self.style_dir, self.fonts_dir))
         try:
             document = HTML(string=html, base_url=str(base_dir.resolve()) + "/", url_fetcher=fetcher)
-            return document.render(font_config=self.fonts, stylesheets=[self.stylesheet],
-                                   cache=self.image_cache)
+            return document.render(font_config=self.fonts, stylesheets=[self.stylesheet])
         except Forbidden as error:
             raise TypesetError(Problem(source, None, None, str(error))) from None
 
@@ -99,8 +125,13 @@ def identifier(*parts: bytes | str) -> bytes:
 def write_archive(document: Document, target: Path, pdf_id: bytes) -> None:
     """The archive edition: PDF/UA-1, cropped to the trim, screen-resolution images."""
     document.write_pdf(
-        target, pdf_variant="pdf/ua-1", pdf_identifier=pdf_id, dpi=SCREEN_DPI, jpeg_quality=82,
-        optimize_images=True, finisher=_finish_archive,
+        target,
+        pdf_variant="pdf/ua-1",
+        pdf_identifier=pdf_id,
+        dpi=SCREEN_DPI,
+        jpeg_quality=82,
+        optimize_images=True,
+        finisher=_finish_archive,
     )
 
 
@@ -153,7 +184,12 @@ def _crop_marks(left: float, bottom: float, right: float, top: float) -> list[by
     """Hairlines on the trim lines, from the edge of the bleed outwards, in registration black."""
     near, far = BLEED, BLEED + MARK_LENGTH
     ops = [b"0.3 w 1 1 1 1 K"]
-    for x, y, sx, sy in ((left, bottom, -1, -1), (right, bottom, 1, -1), (left, top, -1, 1), (right, top, 1, 1)):
+    for x, y, sx, sy in (
+        (left, bottom, -1, -1),
+        (right, bottom, 1, -1),
+        (left, top, -1, 1),
+        (right, top, 1, 1),
+    ):
         ops.append(f"{x + sx * near:.2f} {y:.2f} m {x + sx * far:.2f} {y:.2f} l S".encode())
         ops.append(f"{x:.2f} {y + sy * near:.2f} m {x:.2f} {y + sy * far:.2f} l S".encode())
     return ops

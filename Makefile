@@ -1,0 +1,46 @@
+# make       : set everything up on a fresh machine and build every issue into build/
+# make test  : set up the same and run the tests
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEBS   := poppler-utils qpdf ghostscript
+
+.PHONY: all build test bench lint format clean system
+
+all: build
+
+# Debian packages, installed only where missing (needs root, as on CI machines).
+system:
+	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+build: system $(STAMP)
+	$(BIN)/layout build
+
+test: system $(STAMP)
+	$(BIN)/ruff check layout tests
+	$(BIN)/pytest -q
+
+bench: system $(STAMP)
+	$(BIN)/python bench/run.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check layout tests
+	$(BIN)/ruff format --check layout tests
+
+format: $(STAMP)
+	$(BIN)/ruff format layout tests
+	$(BIN)/ruff check --fix layout tests
+
+clean:
+	rm -rf build
