@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-DEBS   := poppler-utils qpdf ghostscript
+DEBS   := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig poppler-utils qpdf ghostscript
 
 .PHONY: all build test bench lint format clean system
 
@@ -26,6 +26,7 @@ $(STAMP): pyproject.toml
 
 build: system $(STAMP)
 	$(BIN)/layout build
+	$(BIN)/layout volume
 
 test: system $(STAMP)
 	$(BIN)/ruff check layout tests

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import LayoutError, Problem
-from .manifest import Issue, Publication, find_issue_dirs, load_issue, load_publication
+from .manifest import Issue, Publication, find_issue_dirs, load_issue, load_publication, load_volumes
 from .render import issue_title, render_blank, render_issue
 from .text import ArticleText, article_text
 
@@ -92,23 +92,41 @@ def load(project: Project, issue_dir: Path) -> LoadedIssue:
     return LoadedIssue(publication, issue, issue_dir, texts)
 
 
+def digest_files(project: Project, files: list[Path], *extra: str) -> str:
+    """A digest of files' names and bytes, the package's code and version: what outputs are made from."""
+    digest = hashlib.sha256(__version__.encode())
+    for text in extra:
+        digest.update(text.encode())
+    for path in [*files, *sorted(Path(__file__).parent.glob("*.py"))]:
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def style_files(project: Project, style: str) -> list[Path]:
+    return sorted(project.style_dir(style).rglob("*")) + sorted(project.fonts_dir.rglob("*"))
+
+
 def input_digest(project: Project, loaded: LoadedIssue) -> str:
     """A digest of everything an issue's PDFs are made from, to tell when they are stale."""
     files = [project.issues_root / "publication.yaml", loaded.directory / "issue.yaml"]
-    files += [loaded.directory / f"{a.slug}.md" for a in loaded.issue.articles]
+    files += [loaded.directory / Path(a.source).name for a in loaded.issue.articles]
     files += [loaded.directory / src for text in loaded.texts.values() for src in text.images]
-    files += sorted(project.style_dir(loaded.issue.style).rglob("*")) + sorted(project.fonts_dir.rglob("*"))
-    files += sorted(Path(__file__).parent.glob("*.py"))
-    digest = hashlib.sha256(__version__.encode())
-    for path in files:
-        if path.is_file():
-            digest.update(
-                str(
-                    path.relative_to(project.root) if path.is_relative_to(project.root) else path.name
-                ).encode()
-            )
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return digest_files(project, files + style_files(project, loaded.issue.style))
+
+
+def read_stamp(stamp: Path, digest: str, outputs: list[Path]) -> dict | None:
+    """What the last build recorded, if its outputs still exist and were made from the same inputs."""
+    if not stamp.exists() or not all(path.exists() for path in outputs):
+        return None
+    state = json.loads(stamp.read_text())
+    return state if state.get("digest") == digest else None
+
+
+def write_stamp(stamp: Path, **state: object) -> None:
+    with atomic_path(stamp) as temporary:
+        temporary.write_text(json.dumps(state))
 
 
 @contextlib.contextmanager
@@ -157,12 +175,11 @@ def build_issue(project: Project, issue_dir: Path, force: bool = False) -> Issue
     result.outputs = [str(archive), str(printed)]
     digest = input_digest(project, loaded)
     stamp = project.out / ".state" / f"{publication.slug}-{issue.number:03d}.json"
-    if not force and archive.exists() and printed.exists() and stamp.exists():
-        state = json.loads(stamp.read_text())
-        if state.get("digest") == digest:
-            result.skipped, result.pages = True, state["pages"]
-            result.print_pages, result.added = state["print_pages"], state["added"]
-            return result
+    state = None if force else read_stamp(stamp, digest, [archive, printed])
+    if state:
+        result.skipped, result.pages = True, state["pages"]
+        result.print_pages, result.added = state["print_pages"], state["added"]
+        return result
     typesetter = typesetter_for(project, issue.style)
     style_dir = project.style_dir(issue.style)
     try:
@@ -177,17 +194,7 @@ def build_issue(project: Project, issue_dir: Path, force: bool = False) -> Issue
     with atomic_path(archive) as archive_tmp, atomic_path(printed) as print_tmp:
         write_archive(document, archive_tmp, identifier(digest, "archive", issue_title(publication, issue)))
         write_print(padded, print_tmp, identifier(digest, "print", issue_title(publication, issue)))
-    with atomic_path(stamp) as stamp_tmp:
-        stamp_tmp.write_text(
-            json.dumps(
-                {
-                    "digest": digest,
-                    "pages": result.pages,
-                    "print_pages": result.print_pages,
-                    "added": result.added,
-                }
-            )
-        )
+    write_stamp(stamp, digest=digest, pages=result.pages, print_pages=result.print_pages, added=result.added)
     return result
 
 
@@ -200,3 +207,69 @@ def build_issues(
         return [build_issue(project, d, force) for d in dirs]
     with ProcessPoolExecutor(max_workers=min(jobs, len(dirs))) as pool:
         return list(pool.map(build_issue, [project] * len(dirs), dirs, [force] * len(dirs)))
+
+
+@dataclass
+class VolumeResult:
+    """What one volume's build did."""
+
+    id: str
+    pages: int = 0
+    skipped: bool = False
+    output: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+
+def build_volumes(
+    project: Project, ids: list[str] | None = None, jobs: int = 1, force: bool = False
+) -> tuple[list[IssueResult], list[VolumeResult]]:
+    """Build the issues the volumes need (skipping those up to date), then bind the volumes."""
+    from .bind import bind, read_bound_issue, render_volume, volume_context
+    from .typeset import front_matter_pdf, identifier
+
+    publication = load_publication(project.issues_root, project.root)
+    dirs = {load_issue(d, publication, project.root).number: d for d in find_issue_dirs(project.issues_root)}
+    issues = {number: load_issue(d, publication, project.root) for number, d in dirs.items()}
+    volumes = load_volumes(project.issues_root, issues, project.root)
+    unknown = sorted(set(ids or ()) - {v.id for v in volumes})
+    if unknown:
+        raise LayoutError([Problem("issues/volumes.yaml", None, None, f"no volume {i!r}") for i in unknown])
+    chosen = [v for v in volumes if not ids or v.id in ids]
+    needed = sorted({n for v in chosen for n in v.numbers})
+    issue_results = build_issues(project, [dirs[n] for n in needed], jobs=jobs, force=force)
+    failed = {r.number for r in issue_results if r.problems}
+    results = []
+    for volume in chosen:
+        result = VolumeResult(volume.id)
+        results.append(result)
+        if failed & set(volume.numbers):
+            result.problems = [
+                Problem("issues/volumes.yaml", None, volume.id, "an issue it binds failed to build")
+            ]
+            continue
+        pdfs = [project.archive_path(publication, n) for n in volume.numbers]
+        target = project.out / "volumes" / f"{publication.slug}-{volume.id}.pdf"
+        result.output = str(target)
+        style = publication.style
+        digest = digest_files(
+            project,
+            [
+                *pdfs,
+                project.issues_root / "volumes.yaml",
+                project.issues_root / "publication.yaml",
+                *style_files(project, style),
+            ],
+        )
+        stamp = project.out / ".state" / f"volume-{volume.id}.json"
+        state = None if force else read_stamp(stamp, digest, [target])
+        if state:
+            result.skipped, result.pages = True, state["pages"]
+            continue
+        bound = [read_bound_issue(issues[n], pdf) for n, pdf in zip(volume.numbers, pdfs, strict=True)]
+        html = render_volume(project.style_dir(style), volume_context(publication, volume, bound))
+        front = typesetter_for(project, style).layout(html, project.style_dir(style), "issues/volumes.yaml")
+        front_pdf = front_matter_pdf(front, identifier(digest, "volume"))
+        with atomic_path(target) as temporary:
+            result.pages = bind(front_pdf, bound, publication, volume, temporary)
+        write_stamp(stamp, digest=digest, pages=result.pages)
+    return issue_results, results

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
-from .build import IssueResult, Project, build_issues
+from .build import IssueResult, Project, build_issues, build_volumes
+from .errors import LayoutError
 
 EXIT_BAD_INPUT = 2
 
@@ -70,3 +72,33 @@ def build(issue_dirs: tuple[Path, ...], out: str | None, jobs: int, force: bool)
             err=True,
         )
         sys.exit(EXIT_BAD_INPUT)
+
+
+@main.command()
+@click.argument("ids", nargs=-1)
+@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: build/).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True)
+@click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
+def volume(ids: tuple[str, ...], out: str | None, jobs: int, force: bool) -> None:
+    """Bind the named volumes of issues/volumes.yaml (default: all of them)."""
+    try:
+        issue_results, results = build_volumes(_project(out), list(ids) or None, jobs=jobs, force=force)
+    except LayoutError as error:
+        _fail(error.problems)
+    for result in issue_results:
+        if result.problems or not result.skipped:
+            _report_issue(result)
+    for result in results:
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        if not result.problems:
+            state = "up to date" if result.skipped else f"wrote {os.path.relpath(result.output)}"
+            click.echo(f"Volume {result.id}: {result.pages} pages; {state}")
+    if any(r.problems for r in [*issue_results, *results]):
+        sys.exit(EXIT_BAD_INPUT)
+
+
+def _fail(problems: list) -> NoReturn:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    sys.exit(EXIT_BAD_INPUT)

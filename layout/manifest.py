@@ -138,6 +138,27 @@ class Issue(Model):
     articles: tuple[Article, ...]
 
 
+class VolumeEntry(Model):
+    """One volume of ``issues/volumes.yaml``: the issues it binds, by number or by year."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$")]
+    title: Text
+    issues: tuple[Annotated[int, Field(ge=1)], ...] | None = None
+    year: Annotated[int, Field(ge=1900, le=2999)] | None = None
+
+
+class VolumesFile(Model):
+    volumes: tuple[VolumeEntry, ...] = Field(min_length=1)
+
+
+class Volume(Model):
+    """A bound volume: its id, title and the issue numbers it binds, in order."""
+
+    id: str
+    title: str
+    numbers: tuple[int, ...]
+
+
 # --- YAML with line numbers -------------------------------------------------------
 
 Lines = dict[tuple[Any, ...], int]
@@ -416,6 +437,61 @@ def _check_front(
                 )
             )
     return problems
+
+
+def load_volumes(
+    issues_root: Path, issues: dict[int, Issue], display_root: Path | None = None
+) -> list[Volume]:
+    """Load ``issues/volumes.yaml`` and check it against the issues that exist."""
+    path = issues_root / "volumes.yaml"
+    display = _display(path, display_root)
+    entries, lines = load_yaml_model(path, VolumesFile, display)
+    problems, volumes, claimed = [], [], {}
+    for index, entry in enumerate(entries.volumes):
+        where = lines[("volumes", index)]
+        if (entry.issues is None) == (entry.year is None):
+            problems.append(Problem(display, where, f"volumes[{index}]", "give either issues or year"))
+            continue
+        if entry.issues is not None:
+            numbers = entry.issues
+            for position, number in enumerate(numbers):
+                if number not in issues:
+                    problems.append(
+                        Problem(
+                            display,
+                            lines[("volumes", index, "issues", position)],
+                            f"volumes[{index}].issues[{position}]",
+                            f"there is no issue {number}",
+                        )
+                    )
+        else:
+            numbers = tuple(n for n, issue in sorted(issues.items()) if issue.date.year == entry.year)
+        if not numbers:
+            problems.append(Problem(display, where, f"volumes[{index}]", "binds no issue"))
+        for number in numbers:
+            if number in claimed and claimed[number] != entry.id:
+                problems.append(
+                    Problem(
+                        display,
+                        where,
+                        f"volumes[{index}]",
+                        f"issue {number} is already bound in volume {claimed[number]}",
+                    )
+                )
+            claimed[number] = entry.id
+        if entry.id in {v.id for v in volumes}:
+            problems.append(
+                Problem(
+                    display,
+                    lines[("volumes", index, "id")],
+                    f"volumes[{index}].id",
+                    f"{entry.id!r} is used twice",
+                )
+            )
+        volumes.append(Volume(id=entry.id, title=entry.title, numbers=tuple(sorted(numbers))))
+    if problems:
+        raise ManifestError(problems)
+    return volumes
 
 
 def find_issue_dirs(issues_root: Path) -> list[Path]:

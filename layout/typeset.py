@@ -135,6 +135,11 @@ def write_archive(document: Document, target: Path, pdf_id: bytes) -> None:
     )
 
 
+def front_matter_pdf(document: Document, pdf_id: bytes) -> bytes:
+    """Pages to be bound with others by pypdf: cropped to the trim, untagged (pypdf drops tags)."""
+    return document.write_pdf(pdf_identifier=pdf_id, dpi=SCREEN_DPI, finisher=_finish_archive)
+
+
 def pad_to_fold(document: Document, blank: Document) -> tuple[Document, int]:
     """Insert blank pages before the back page so that the count is a multiple of 4."""
     pages = list(document.pages)

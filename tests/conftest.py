@@ -16,9 +16,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
-def shipped(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """Every shipped issue built into a temporary folder: number -> (issue, archive, print)."""
-    project = Project(root=ROOT, out=tmp_path_factory.mktemp("build"))
+def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The repository's content, built into a temporary folder for this test session."""
+    return Project(root=ROOT, out=tmp_path_factory.mktemp("build"))
+
+
+@pytest.fixture(scope="session")
+def shipped(project: Project) -> dict:
+    """Every shipped issue built: number -> (issue, archive reader, print reader)."""
     results = build_issues(project, jobs=2, force=True)
     assert all(not r.problems for r in results), [str(p) for r in results for p in r.problems]
     publication = load_publication(project.issues_root, ROOT)

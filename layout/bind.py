@@ -1,0 +1,185 @@
+"""Stage 5a: bound volumes, made from the issues' archive editions without typesetting them again.
+
+Only the front matter (title page, cumulative contents, subject index) is typeset; the issues
+are appended with pypdf. Where each article starts is read from the issue PDF's own bookmarks,
+so the volume's contents are as true as the issues' are. Front-matter entries are typeset as
+links to ``volume-page:NUMBER:FOLIO`` and turned into page links once the pages are merged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, NameObject, NullObject, TextStringObject
+from pypdf.xmp import XmpInformation
+
+from .errors import PdfInputError, Problem
+from .manifest import Issue, Publication, Volume
+from .render import environment, issue_title, long_date, publication_context
+
+LINK_SCHEME = "volume-page:"
+
+
+@dataclass(frozen=True)
+class BoundIssue:
+    """An issue as the volume binds it: its archive PDF and where each article starts."""
+
+    issue: Issue
+    pdf: Path
+    pages: int
+    folios: tuple[int, ...]  # printed page of each article, in order
+
+
+def read_bound_issue(issue: Issue, pdf: Path) -> BoundIssue:
+    """Read an issue's archive edition: page count and each article's first page."""
+    reader = PdfReader(pdf)
+    folios = tuple(reader.get_destination_page_number(item) + 1 for item in reader.outline)
+    if len(folios) != len(issue.articles):
+        raise PdfInputError(Problem(str(pdf), None, None, "its bookmarks do not match the issue's articles"))
+    return BoundIssue(issue, pdf, len(reader.pages), folios)
+
+
+def volume_context(publication: Publication, volume: Volume, bound: list[BoundIssue]) -> dict[str, Any]:
+    """Everything ``volume.html`` prints: the contents by issue and the subject index."""
+    issues, index = [], {}
+    for item in bound:
+        articles = []
+        for article, folio in zip(item.issue.articles, item.folios, strict=True):
+            entry = {
+                "title": article.title,
+                "byline": article.byline,
+                "kind": article.kind.capitalize(),
+                "label": f"{item.issue.number}:{folio}",
+                "href": f"{LINK_SCHEME}{item.issue.number}:{folio}",
+            }
+            articles.append(entry)
+            for tag in article.tags:
+                index.setdefault(publication.subjects[tag], []).append(entry)
+        issues.append(
+            {
+                "title": issue_title(publication, item.issue),
+                "number": item.issue.number,
+                "date": long_date(item.issue.date),
+                "theme": item.issue.theme,
+                "articles": articles,
+                "href": f"{LINK_SCHEME}{item.issue.number}:1",
+            }
+        )
+    first, last = bound[0].issue, bound[-1].issue
+    return {
+        **publication_context(publication),
+        "title": volume.title,
+        "span": f"Nos {first.number} to {last.number}, {long_date(first.date)} to {long_date(last.date)}",
+        "iso_date": last.date.isoformat(),
+        "description": f"{publication.name}, bound volume {volume.id}",
+        "keywords": ", ".join(sorted(index)),
+        "issues": issues,
+        "index": [
+            {"subject": subject, "entries": index[subject]} for subject in sorted(index, key=str.lower)
+        ],
+    }
+
+
+def render_volume(style_dir: Path, context: dict[str, Any]) -> str:
+    """The volume's front matter as HTML."""
+    return environment(style_dir).get_template("volume.html").render(context)
+
+
+def bind(
+    front_matter: bytes, bound: list[BoundIssue], publication: Publication, volume: Volume, target: Path
+) -> int:
+    """Merge the typeset front matter and the issues into one PDF; return its page count."""
+    writer = PdfWriter()
+    writer.append(PdfReader(BytesIO(front_matter)), import_outline=False)
+    front_pages = len(writer.pages)
+    starts = {}
+    for item in bound:
+        starts[item.issue.number] = len(writer.pages)
+        writer.append(PdfReader(item.pdf), import_outline=False)
+    _link_front_matter(writer, front_pages, starts)
+    _outline(writer, publication, volume, bound, starts)
+    writer.set_page_label(0, front_pages - 1, style="/r")
+    for item in bound:
+        start = starts[item.issue.number]
+        writer.set_page_label(
+            start, start + item.pages - 1, style="/D", prefix=f"{item.issue.number}:", start=1
+        )
+    _describe(writer, publication, volume, bound)
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+    with open(target, "wb") as handle:
+        writer.write(handle)
+    return len(writer.pages)
+
+
+def _link_front_matter(writer: PdfWriter, front_pages: int, starts: dict[int, int]) -> None:
+    """Turn ``volume-page:21:3`` links into links to that page of the volume."""
+    for page in writer.pages[:front_pages]:
+        for annotation in page.get("/Annots", []):
+            annotation = annotation.get_object()
+            uri = annotation.get("/A", {}).get("/URI", "")
+            if isinstance(uri, str) and uri.startswith(LINK_SCHEME):
+                number, folio = (int(part) for part in uri.removeprefix(LINK_SCHEME).split(":"))
+                target = writer.pages[starts[number] + folio - 1]
+                del annotation[NameObject("/A")]
+                annotation[NameObject("/Dest")] = ArrayObject(
+                    [target.indirect_reference, NameObject("/XYZ"), NullObject(), NullObject(), NullObject()]
+                )
+
+
+def _outline(
+    writer: PdfWriter,
+    publication: Publication,
+    volume: Volume,
+    bound: list[BoundIssue],
+    starts: dict[int, int],
+) -> None:
+    root = writer.add_outline_item(title=volume.title, page_number=0)
+    for item in bound:
+        start = starts[item.issue.number]
+        parent = writer.add_outline_item(
+            title=issue_title(publication, item.issue), page_number=start, parent=root
+        )
+        for article, folio in zip(item.issue.articles, item.folios, strict=True):
+            writer.add_outline_item(title=article.title, page_number=start + folio - 1, parent=parent)
+    writer.page_mode = "/UseOutlines"
+
+
+def _pdf_date(day: dt.date) -> str:
+    return f"D:{day:%Y%m%d}000000Z"
+
+
+def _describe(writer: PdfWriter, publication: Publication, volume: Volume, bound: list[BoundIssue]) -> None:
+    """Document info and XMP: title, publisher, date range and subjects, from the manifests."""
+    first, last = bound[0].issue.date, bound[-1].issue.date
+    subjects = sorted({publication.subjects[t] for b in bound for a in b.issue.articles for t in a.tags})
+    span = f"{long_date(first)} to {long_date(last)}"
+    writer.add_metadata(
+        {
+            "/Title": volume.title,
+            "/Author": publication.publisher,
+            "/Subject": f"{publication.name} nos {bound[0].issue.number} to {bound[-1].issue.number}, {span}",
+            "/Keywords": ", ".join(subjects),
+            "/Creator": "layout",
+            "/Producer": "layout (pypdf)",
+            "/CreationDate": _pdf_date(last),
+            "/ModDate": _pdf_date(last),
+        }
+    )
+    xmp = XmpInformation.create()
+    xmp.dc_title = {"x-default": volume.title}
+    xmp.dc_creator = [publication.publisher]
+    xmp.dc_publisher = [publication.publisher]
+    xmp.dc_subject = subjects
+    xmp.dc_language = [publication.language]
+    xmp.dc_coverage = span
+    xmp.dc_date = [
+        dt.datetime.combine(first, dt.time(), dt.UTC),
+        dt.datetime.combine(last, dt.time(), dt.UTC),
+    ]
+    writer.xmp_metadata = xmp
+    writer._root_object[NameObject("/Lang")] = TextStringObject(publication.language)

@@ -1,0 +1,139 @@
+"""Bound volumes: page count, contents and index that hold true, nested outline, page labels, links."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from layout.build import Project, build_volumes
+from layout.errors import ManifestError
+from tests.test_bad_input import run_layout
+from tests.test_issues import letters, words
+
+
+@pytest.fixture(scope="session")
+def volume(project: Project, shipped: dict) -> tuple[PdfReader, int]:
+    issue_results, results = build_volumes(project, ["2017"], jobs=2)
+    assert all(r.skipped for r in issue_results)  # the issues were built already: not typeset again
+    (result,) = results
+    assert not result.problems
+    reader = PdfReader(result.output)
+    front = sum(1 for label in reader.page_labels if ":" not in label)
+    return reader, front
+
+
+def test_page_count_is_front_matter_plus_issues(volume: tuple, shipped: dict) -> None:
+    reader, front = volume
+    assert front >= 3
+    assert len(reader.pages) == front + sum(len(archive.pages) for _, archive, _ in shipped.values())
+
+
+def test_page_labels_are_as_printed(volume: tuple, shipped: dict) -> None:
+    reader, front = volume
+    labels = reader.page_labels
+    assert labels[:3] == ["i", "ii", "iii"]
+    expected = [f"{n}:{page}" for n in sorted(shipped) for page in range(1, len(shipped[n][1].pages) + 1)]
+    assert labels[front:] == expected
+
+
+def _entries(reader: PdfReader, front: int, heading: str) -> list[tuple[str, str]]:
+    """(title, label) pairs printed in the front matter section that starts with ``heading``."""
+    text = "\n".join(reader.pages[i].extract_text() for i in range(front))
+    section = text[text.index(heading) :]
+    return re.findall(r"(\S[^\n]*?)\s+(\d+:\d+)\s*$", section, flags=re.MULTILINE)
+
+
+def test_contents_and_index_entries_point_at_their_articles(volume: tuple) -> None:
+    reader, front = volume
+    by_label = {label: index for index, label in enumerate(reader.page_labels)}
+    for heading in ("Contents", "Index of subjects"):
+        entries = _entries(reader, front, heading)
+        assert len(entries) >= 40
+        for title, label in entries:
+            first_words = letters(title)[:20]
+            assert first_words in letters(reader.pages[by_label[label]].extract_text()), (
+                heading,
+                title,
+                label,
+            )
+
+
+def test_outline_nests_issues_and_articles(volume: tuple, shipped: dict) -> None:
+    reader, _ = volume
+    root, children = reader.outline
+    assert root.title == "The Spark 2017"
+    issues = [item for item in children if not isinstance(item, list)]
+    articles = [item for item in children if isinstance(item, list)]
+    assert [i.title for i in issues] == [
+        f"The Spark no {n}, {shipped[n][0].date.day} {shipped[n][0].date:%B %Y}" for n in sorted(shipped)
+    ]
+    for number, issue_articles in zip(sorted(shipped), articles, strict=True):
+        assert [a.title for a in issue_articles] == [a.title for a in shipped[number][0].articles]
+        for item in issue_articles:
+            page = reader.pages[reader.get_destination_page_number(item)]
+            assert words(item.title) in words(page.extract_text())
+
+
+def test_links_resolve(volume: tuple) -> None:
+    reader, front = volume
+    resolved = 0
+    for index, page in enumerate(reader.pages):
+        for annotation in page.get("/Annots", []):
+            annotation = annotation.get_object()
+            if annotation.get("/Subtype") != "/Link" or "/A" in annotation:
+                continue
+            destination = annotation["/Dest"]
+            if isinstance(destination, str):  # an issue's own contents link, by name
+                target = reader.get_destination_page_number(reader.named_destinations[destination])
+            else:
+                target = reader.get_page_number(destination[0].get_object())
+            assert target is not None and target >= 0
+            assert index >= front or target >= front
+            resolved += 1
+    assert resolved > 80
+
+
+def test_metadata(volume: tuple) -> None:
+    reader, _ = volume
+    assert reader.metadata.title == "The Spark 2017"
+    assert "21 March 2017 to 19 May 2017" in reader.metadata.subject
+    assert "Syria" in reader.metadata.keywords
+    xmp = reader.xmp_metadata
+    assert xmp.dc_title["x-default"] == "The Spark 2017"
+    assert reader.trailer["/Root"]["/Lang"] == "en-ZA"
+
+
+VOLUME_CASES = {
+    "missing-issue": (
+        'volumes:\n  - id: "x"\n    title: X\n    issues: [1, 99]\n',
+        "volumes.yaml:4: volumes[0].issues[1]: there is no issue 99",
+    ),
+    "claimed-twice": (
+        "volumes:\n  - id: a\n    title: A\n    issues: [1]\n  - id: b\n    title: B\n    year: 2017\n",
+        "volumes.yaml:5: volumes[1]: issue 1 is already bound in volume a",
+    ),
+    "empty": (
+        "volumes:\n  - id: a\n    title: A\n    year: 1999\n",
+        "volumes.yaml:2: volumes[0]: binds no issue",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VOLUME_CASES))
+def test_bad_volumes(scratch: Path, name: str) -> None:
+    text, message = VOLUME_CASES[name]
+    (scratch / "issues" / "volumes.yaml").write_text(text)
+    result = run_layout(scratch, "volume")
+    assert result.returncode == 2
+    assert message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (scratch / "build" / "volumes").exists()
+
+
+def test_volume_errors_are_manifest_errors(scratch: Path) -> None:
+    (scratch / "issues" / "volumes.yaml").write_text("volumes: []\n")
+    with pytest.raises(ManifestError):
+        build_volumes(Project(root=scratch, out=scratch / "build"))
