@@ -11,6 +11,7 @@ import click
 
 from .build import IssueResult, Project, build_issues, build_volumes
 from .errors import LayoutError
+from .impose import LAYOUTS, ORDERS
 
 EXIT_BAD_INPUT = 2
 
@@ -102,3 +103,55 @@ def _fail(problems: list) -> NoReturn:
     for problem in problems:
         click.echo(str(problem), err=True)
     sys.exit(EXIT_BAD_INPUT)
+
+
+@main.command()
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--layout", "layout_", type=click.Choice(LAYOUTS), default="booklet", show_default=True)
+@click.option(
+    "--sheet", type=click.Choice(["a4", "a3"]), help="Paper (default: fits two pages at full size)."
+)
+@click.option(
+    "--fit", type=click.Choice(["a5", "a4"]), help="Scale pages to this size (a5: an A4 issue on A4)."
+)
+@click.option(
+    "--duplex",
+    type=click.Choice(["short", "long"]),
+    default="short",
+    show_default=True,
+    help="The edge your printer flips on; backs are turned for long.",
+)
+@click.option(
+    "--order",
+    type=click.Choice(ORDERS),
+    default="duplex",
+    show_default=True,
+    help="Printing one side at a time: all fronts, then the backs.",
+)
+@click.option("--creep", type=click.FloatRange(0, 10), default=0.0, help="Creep of the innermost sheet, mm.")
+@click.option("--out", "target", type=click.Path(dir_okay=False, path_type=Path), help="Output PDF.")
+def impose(
+    source: Path,
+    layout_: str,
+    sheet: str | None,
+    fit: str | None,
+    duplex: str,
+    order: str,
+    creep: float,
+    target: Path | None,
+) -> None:
+    """Lay out a PDF on sheets: a saddle-stitched booklet, or 2-up to cut in half."""
+    from .build import atomic_path
+    from .impose import Plan
+    from .impose import impose as impose_pdf
+
+    target = target or source.with_name(f"{source.stem}-{layout_}.pdf")
+    plan = Plan(layout_, sheet, fit, duplex, order, creep)
+    try:
+        with atomic_path(target) as temporary:
+            result = impose_pdf(source, temporary, plan)
+    except LayoutError as error:
+        _fail(error.problems)
+    blanks = f", {result.blanks} blank pages added before the back cover" if result.blanks else ""
+    click.echo(f"{os.path.relpath(target)}: {result.sheets} {result.sheet.upper()} sheets{blanks}")
+    click.echo(result.instructions)
