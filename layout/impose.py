@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.errors import PdfReadError
-from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject
+from pypdf.generic import ArrayObject, DecodedStreamObject, IndirectObject, NameObject
 
 from .errors import PdfInputError, Problem
 
@@ -208,8 +208,14 @@ def _append_stream(writer: PdfWriter, sheet: PageObject, data: bytes) -> None:
     """Draw ``data`` over what the sheet already holds, as one more content stream."""
     stream = DecodedStreamObject()
     stream.set_data(data)
-    existing = sheet[NameObject("/Contents")]
-    parts = list(existing) if isinstance(existing, ArrayObject) else [existing]
+    raw = sheet.get(NameObject("/Contents"))
+    existing = raw.get_object() if raw is not None else None
+    if existing is None:
+        parts = []
+    elif isinstance(existing, ArrayObject):
+        parts = list(existing)
+    else:  # streams inside an array must be indirect objects
+        parts = [raw if isinstance(raw, IndirectObject) else writer._add_object(existing)]
     sheet[NameObject("/Contents")] = ArrayObject([*parts, writer._add_object(stream)])
 
 
