@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEBS   := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig poppler-utils qpdf ghostscript
 
-.PHONY: all build test bench lint format clean system
+.PHONY: all build test lint format clean system
 
 all: build
 
@@ -31,9 +31,6 @@ build: system $(STAMP)
 test: system $(STAMP)
 	$(BIN)/ruff check layout tests
 	$(BIN)/pytest -q
-
-bench: system $(STAMP)
-	$(BIN)/python bench/run.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check layout tests
