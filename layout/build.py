@@ -228,8 +228,9 @@ def build_volumes(
     from .typeset import front_matter_pdf, identifier
 
     publication = load_publication(project.issues_root, project.root)
-    dirs = {load_issue(d, publication, project.root).number: d for d in find_issue_dirs(project.issues_root)}
-    issues = {number: load_issue(d, publication, project.root) for number, d in dirs.items()}
+    loaded = {d: load_issue(d, publication, project.root) for d in find_issue_dirs(project.issues_root)}
+    dirs = {issue.number: d for d, issue in loaded.items()}
+    issues = {issue.number: issue for issue in loaded.values()}
     volumes = load_volumes(project.issues_root, issues, project.root)
     unknown = sorted(set(ids or ()) - {v.id for v in volumes})
     if unknown:

@@ -164,7 +164,7 @@ def _creep(plan: Plan, sheet_index: int, sheets: int) -> float:
     """The shift toward the spine of a sheet's pages: 0 outside, the whole creep innermost."""
     if sheets < 2 or not plan.creep_mm:
         return 0.0
-    return plan.creep_mm * MM * sheet_index / (sheets - 1) / 2
+    return plan.creep_mm * MM * sheet_index / (sheets - 1)
 
 
 def _place(sheet: PageObject, page: PageObject, x: float, y: float, scale: float) -> None:
