@@ -8,6 +8,7 @@ that a failed or interrupted build never leaves a half-written PDF where a good 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -16,12 +17,16 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import LayoutError, Problem
 from .manifest import Issue, Publication, find_issue_dirs, load_issue, load_publication, load_volumes
 from .render import issue_title, render_blank, render_issue
 from .text import ArticleText, article_text
+
+if TYPE_CHECKING:
+    from .typeset import Typesetter
 
 
 @dataclass(frozen=True)
@@ -143,17 +148,16 @@ def atomic_path(target: Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
-_TYPESETTERS: dict[Path, object] = {}
-
-
-def typesetter_for(project: Project, style: str):
-    """One Typesetter per style and process: fonts and stylesheet are loaded once."""
+@functools.cache
+def _typesetter(style_dir: Path, fonts_dir: Path) -> Typesetter:
     from .typeset import Typesetter  # WeasyPrint is imported only when something is typeset
 
-    style_dir = project.style_dir(style)
-    if style_dir not in _TYPESETTERS:
-        _TYPESETTERS[style_dir] = Typesetter(style_dir, project.fonts_dir)
-    return _TYPESETTERS[style_dir]
+    return Typesetter(style_dir, fonts_dir)
+
+
+def typesetter_for(project: Project, style: str) -> Typesetter:
+    """One Typesetter per style and process: fonts and stylesheet are loaded once."""
+    return _typesetter(project.style_dir(style), project.fonts_dir)
 
 
 def build_issue(project: Project, issue_dir: Path, force: bool = False) -> IssueResult:

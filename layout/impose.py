@@ -114,7 +114,7 @@ def impose(source: Path, target: Path, plan: Plan) -> Imposed:
         )
     sides = booklet_sides(len(pages)) if plan.layout == "booklet" else twoup_sides(len(pages))
     writer = PdfWriter()
-    sheets = len(sides) // 2 if plan.layout == "booklet" else len(sides)
+    sheets = (len(sides) + 1) // 2  # two sides to a sheet
     for index in print_order(len(sides), plan.order):
         left, right = sides[index]
         back = index % 2 == 1
@@ -124,7 +124,7 @@ def impose(source: Path, target: Path, plan: Plan) -> Imposed:
         for number, x, push in ((left, x0, shift), (right, sheet.width / 2, -shift)):
             if number is not None:
                 _place(out, pages[number - 1], x + push, y0, scale)
-        _marks(writer, out, sheet, cell, x0, y0, plan.layout)
+        _marks(writer, out, sheet, cell, x0, y0)
         if back and plan.duplex == "long":
             out.add_transformation(Transformation().rotate(180).translate(sheet.width, sheet.height))
     blanks = sum(n is None for side in sides for n in side) if plan.layout == "booklet" else 0
@@ -177,9 +177,7 @@ def _place(sheet: PageObject, page: PageObject, x: float, y: float, scale: float
     sheet.merge_transformed_page(page, transform)
 
 
-def _marks(
-    writer: PdfWriter, sheet: PageObject, paper: Paper, cell: Paper, x0: float, y0: float, layout: str
-) -> None:
+def _marks(writer: PdfWriter, sheet: PageObject, paper: Paper, cell: Paper, x0: float, y0: float) -> None:
     """Crop marks at the corners of the pages and a fold or cut mark at the middle, outside the trim."""
     gap, length = 3 * MM, 5 * MM
     ops = ["q 0.3 w 0 0 0 1 K"]

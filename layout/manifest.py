@@ -349,20 +349,18 @@ def load_issue(issue_dir: Path, publication: Publication, display_root: Path | N
             )
             continue
         seen[entry.file] = position
+        if not (issue_dir / entry.file).is_file():
+            folder = _display(issue_dir, display_root)
+            problems.append(
+                Problem(
+                    display, where, f"articles[{position}].file", f"{entry.file} does not exist in {folder}"
+                )
+            )
+            continue
         try:
             articles.append(_load_article(issue_dir, entry, position, manifest, publication, display_root))
         except ManifestError as error:
-            if any(p.message == "file not found" for p in error.problems):
-                problems.append(
-                    Problem(
-                        display,
-                        where,
-                        f"articles[{position}].file",
-                        f"{entry.file} does not exist in {_display(issue_dir, display_root)}",
-                    )
-                )
-            else:
-                problems.extend(error.problems)
+            problems.extend(error.problems)
     if problems:
         raise ManifestError(problems)
     return Issue(

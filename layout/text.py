@@ -201,7 +201,6 @@ def _house_blocks(state) -> None:
             and children[-1].type == "em_close"
         ):
             inline.children = children[1:-1]
-            opening.tag = closing.tag = "p"
             opening.attrSet("class", "table-caption")
 
 

@@ -18,7 +18,6 @@ import logging
 import mimetypes
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -89,20 +88,14 @@ class SandboxFetcher(URLFetcher):
         return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
 
 
-@dataclass(frozen=True)
 class Typesetter:
     """Lays out documents of one house style; keep one per process to reuse fonts and CSS."""
 
-    style_dir: Path
-    fonts_dir: Path
-
-    def __post_init__(self) -> None:
-        fonts = FontConfiguration()
-        fetcher = SandboxFetcher((self.style_dir, self.fonts_dir))
-        stylesheet = CSS(filename=self.style_dir / "style.css", url_fetcher=fetcher, font_config=fonts)
-        object.__setattr__(self, "fonts", fonts)
-        object.__setattr__(self, "stylesheet", stylesheet)
-        object.__setattr__(self, "image_cache", {})
+    def __init__(self, style_dir: Path, fonts_dir: Path) -> None:
+        self.style_dir, self.fonts_dir = style_dir, fonts_dir
+        self.fonts = FontConfiguration()
+        fetcher = SandboxFetcher((style_dir, fonts_dir))
+        self.stylesheet = CSS(filename=style_dir / "style.css", url_fetcher=fetcher, font_config=self.fonts)
 
     def layout(self, html: str, base_dir: Path, source: str) -> Document:
         """Lay out one HTML document whose relative addresses point into ``base_dir``."""

@@ -62,7 +62,8 @@ def test_booklet_order_matches_saddle_stitch(numbered: Path, tmp_path: Path, cou
         front, back = sides[2 * s], sides[2 * s + 1]
         assert front == (expected_side(logical[total - 2 * s - 1]), expected_side(logical[2 * s]))
         assert back == (expected_side(logical[2 * s + 1]), expected_side(logical[total - 2 * s - 2]))
-    assert sides[0][0] == expected_side(count) if count > 1 else True  # the back cover is outside
+    if count > 1:  # the back cover is on the outside of the first sheet
+        assert sides[0][0] == expected_side(count)
 
 
 def test_blanks_go_before_the_back_cover() -> None:

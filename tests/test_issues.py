@@ -89,7 +89,7 @@ def test_print_edition_boxes_and_page_count(shipped: dict, number: int) -> None:
 def test_archive_edition_is_tagged_and_described(shipped: dict, number: int) -> None:
     issue, archive, _ = shipped[number]
     root = archive.trailer["/Root"]
-    assert root["/MarkInfo"]["/Marked"] is True or root["/MarkInfo"]["/Marked"] == True  # noqa: E712
+    assert root["/MarkInfo"]["/Marked"].value is True
     assert "/StructTreeRoot" in root
     assert root["/Lang"] == "en-ZA"
     assert root["/PageMode"] == "/UseOutlines"
