@@ -152,6 +152,7 @@ def impose(
             result = impose_pdf(source, temporary, plan)
     except LayoutError as error:
         _fail(error.problems)
-    blanks = f", {result.blanks} blank pages added before the back cover" if result.blanks else ""
+    plural = "s" * (result.blanks != 1)
+    blanks = f", {result.blanks} blank page{plural} added before the back cover" if result.blanks else ""
     click.echo(f"{os.path.relpath(target)}: {result.sheets} {result.sheet.upper()} sheets{blanks}")
     click.echo(result.instructions)
