@@ -53,6 +53,20 @@ class Project:
     def print_path(self, publication: Publication, number: int) -> Path:
         return self.out / "print" / f"{publication.slug}-{number:03d}.pdf"
 
+    def booklet_path(self, publication: Publication, number: int) -> Path:
+        """The print edition imposed as an A5 booklet on A4 sheets, for office photocopiers."""
+        return self.out / "booklets" / f"{publication.slug}-{number:03d}-booklet.pdf"
+
+    def leaflet_path(self, publication: Publication, number: int, slug: str, size: str) -> Path:
+        return self.out / "leaflets" / f"{publication.slug}-{number:03d}-{slug}-{size}.pdf"
+
+    def volume_path(self, publication: Publication, volume_id: str) -> Path:
+        return self.out / "volumes" / f"{publication.slug}-{volume_id}.pdf"
+
+    def stamp_path(self, name: str) -> Path:
+        """Where the build records what an output was made from (see ``read_stamp``)."""
+        return self.out / ".state" / f"{name}.json"
+
 
 @dataclass(frozen=True)
 class LoadedIssue:
@@ -178,7 +192,7 @@ def build_issue(project: Project, issue_dir: Path, force: bool = False) -> Issue
     )
     result.outputs = [str(archive), str(printed)]
     digest = input_digest(project, loaded)
-    stamp = project.out / ".state" / f"{publication.slug}-{issue.number:03d}.json"
+    stamp = project.stamp_path(f"{publication.slug}-{issue.number:03d}")
     state = None if force else read_stamp(stamp, digest, [archive, printed])
     if state:
         result.skipped, result.pages = True, state["pages"]
@@ -253,7 +267,7 @@ def build_volumes(
             ]
             continue
         pdfs = [project.archive_path(publication, n) for n in volume.numbers]
-        target = project.out / "volumes" / f"{publication.slug}-{volume.id}.pdf"
+        target = project.volume_path(publication, volume.id)
         result.output = str(target)
         style = publication.style
         digest = digest_files(
@@ -265,7 +279,7 @@ def build_volumes(
                 *style_files(project, style),
             ],
         )
-        stamp = project.out / ".state" / f"volume-{volume.id}.json"
+        stamp = project.stamp_path(f"volume-{volume.id}")
         state = None if force else read_stamp(stamp, digest, [target])
         if state:
             result.skipped, result.pages = True, state["pages"]
