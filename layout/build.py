@@ -26,6 +26,7 @@ from .render import issue_title, render_blank, render_issue
 from .text import ArticleText, article_text
 
 if TYPE_CHECKING:
+    from .copyfit import Copyfit
     from .typeset import Typesetter
 
 
@@ -60,6 +61,10 @@ class Project:
     def leaflet_path(self, publication: Publication, number: int, slug: str, size: str) -> Path:
         return self.out / "leaflets" / f"{publication.slug}-{number:03d}-{slug}-{size}.pdf"
 
+    def proof_path(self, publication: Publication, number: int, view: str) -> Path:
+        """A PNG proof of the print edition: ``view`` is ``pages`` or ``spreads``."""
+        return self.out / "proofs" / f"{publication.slug}-{number:03d}-{view}.png"
+
     def volume_path(self, publication: Publication, volume_id: str) -> Path:
         return self.out / "volumes" / f"{publication.slug}-{volume_id}.pdf"
 
@@ -90,6 +95,7 @@ class IssueResult:
     skipped: bool = False
     outputs: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    fit: Copyfit | None = None
 
 
 def load(project: Project, issue_dir: Path) -> LoadedIssue:
@@ -197,6 +203,7 @@ def build_issue(project: Project, issue_dir: Path, force: bool = False) -> Issue
     if state:
         result.skipped, result.pages = True, state["pages"]
         result.print_pages, result.added = state["print_pages"], state["added"]
+        result.fit = issue_fit(loaded, archive)
         return result
     typesetter = typesetter_for(project, issue.style)
     style_dir = project.style_dir(issue.style)
@@ -213,7 +220,15 @@ def build_issue(project: Project, issue_dir: Path, force: bool = False) -> Issue
         write_archive(document, archive_tmp, identifier(digest, "archive", issue_title(publication, issue)))
         write_print(padded, print_tmp, identifier(digest, "print", issue_title(publication, issue)))
     write_stamp(stamp, digest=digest, pages=result.pages, print_pages=result.print_pages, added=result.added)
+    result.fit = issue_fit(loaded, archive)
     return result
+
+
+def issue_fit(loaded: LoadedIssue, archive: Path) -> Copyfit:
+    """The copyfit of an issue whose archive edition is built (read from the PDF, not typeset again)."""
+    from .copyfit import copyfit
+
+    return copyfit(archive, [loaded.texts[article.slug].words for article in loaded.issue.articles])
 
 
 def build_issues(
