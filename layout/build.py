@@ -8,26 +8,36 @@ that a failed or interrupted build never leaves a half-written PDF where a good 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from . import __version__
 from .errors import LayoutError, Problem
-from .manifest import Issue, Publication, find_issue_dirs, load_issue, load_publication, load_volumes
+from .impose import Plan, choose_sheet
+from .manifest import Article, Issue, Publication, find_issue_dirs, load_issue, load_publication, load_volumes
 from .render import issue_title, render_blank, render_issue
-from .text import ArticleText, article_text
+from .text import ArticleText, article_text, without_last_words
 
 if TYPE_CHECKING:
+    from weasyprint import Document
+
     from .copyfit import Copyfit
     from .typeset import Typesetter
+
+T = TypeVar("T")
+
+
+PHOTOCOPIER_BOOKLET = Plan("booklet", sheet="a4", fit="a5")
+ONE_SHEET = 2  # pages: a leaflet printed on both sides of one sheet
 
 
 @dataclass(frozen=True)
@@ -54,9 +64,17 @@ class Project:
     def print_path(self, publication: Publication, number: int) -> Path:
         return self.out / "print" / f"{publication.slug}-{number:03d}.pdf"
 
+    def imposed_path(self, source: Path, plan: Plan) -> Path:
+        """Where ``source`` imposed by ``plan`` (its sheet chosen) goes: named by layout and sheet."""
+        return self.out / "imposed" / f"{source.stem}-{plan.layout}-{plan.sheet}.pdf"
+
+    def note_path(self, imposed: Path) -> Path:
+        """The cover note beside imposed sheets: how to print, fold and cut them."""
+        return imposed.with_name(f"{imposed.stem}-note.pdf")
+
     def booklet_path(self, publication: Publication, number: int) -> Path:
         """The print edition imposed as an A5 booklet on A4 sheets, for office photocopiers."""
-        return self.out / "booklets" / f"{publication.slug}-{number:03d}-booklet.pdf"
+        return self.imposed_path(self.print_path(publication, number), PHOTOCOPIER_BOOKLET)
 
     def leaflet_path(self, publication: Publication, number: int, slug: str, size: str) -> Path:
         return self.out / "leaflets" / f"{publication.slug}-{number:03d}-{slug}-{size}.pdf"
@@ -94,8 +112,21 @@ class IssueResult:
     added: int = 0
     skipped: bool = False
     outputs: list[str] = field(default_factory=list)
+    imposed: ImposeResult | None = None
     problems: list[Problem] = field(default_factory=list)
     fit: Copyfit | None = None
+
+
+@dataclass
+class ImposeResult:
+    """An output laid out on sheets: where, how many sheets, how to print them, and the note that says so."""
+
+    output: str
+    note: str
+    sheets: int
+    blanks: int
+    instructions: list[str]
+    skipped: bool = False
 
 
 def load(project: Project, issue_dir: Path) -> LoadedIssue:
@@ -117,12 +148,15 @@ def load(project: Project, issue_dir: Path) -> LoadedIssue:
     return LoadedIssue(publication, issue, issue_dir, texts)
 
 
+PACKAGE_FILES = tuple(sorted(Path(__file__).parent.glob("*.py")))
+
+
 def digest_files(project: Project, files: list[Path], *extra: str) -> str:
     """A digest of files' names and bytes, the package's code and version: what outputs are made from."""
     digest = hashlib.sha256(__version__.encode())
     for text in extra:
         digest.update(text.encode())
-    for path in [*files, *sorted(Path(__file__).parent.glob("*.py"))]:
+    for path in [*files, *PACKAGE_FILES]:
         if path.is_file():
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
@@ -133,12 +167,39 @@ def style_files(project: Project, style: str) -> list[Path]:
     return sorted(project.style_dir(style).rglob("*")) + sorted(project.fonts_dir.rglob("*"))
 
 
-def input_digest(project: Project, loaded: LoadedIssue) -> str:
-    """A digest of everything an issue's PDFs are made from, to tell when they are stale."""
-    files = [project.issues_root / "publication.yaml", loaded.directory / "issue.yaml"]
+def input_files(project: Project, loaded: LoadedIssue) -> list[Path]:
+    """Everything an issue's PDFs are made from, folders included (a new file changes their time)."""
+    files = [project.issues_root / "publication.yaml", loaded.directory, loaded.directory / "issue.yaml"]
     files += [loaded.directory / Path(a.source).name for a in loaded.issue.articles]
     files += [loaded.directory / src for text in loaded.texts.values() for src in text.images]
-    return digest_files(project, files + style_files(project, loaded.issue.style))
+    return files + style_files(project, loaded.issue.style)
+
+
+def file_stats(files: list[Path]) -> dict[str, list[int]]:
+    """Size and modification time of each file: what a no-op build compares, without reading them."""
+    stats = {}
+    for path in [*files, *PACKAGE_FILES]:
+        status = path.stat()
+        stats[str(path)] = [status.st_size, status.st_mtime_ns]
+    return stats
+
+
+def unchanged_state(stamp: Path) -> dict | None:
+    """The last build's record, if its outputs exist and no input has changed size or time since."""
+    try:
+        state = json.loads(stamp.read_text())
+    except (OSError, ValueError):
+        return None
+    if not state.get("inputs") or not all(Path(p).exists() for p in state.get("outputs", ())):
+        return None
+    for name, recorded in state["inputs"].items():
+        try:
+            status = os.stat(name)
+        except OSError:
+            return None
+        if [status.st_size, status.st_mtime_ns] != recorded:
+            return None
+    return state
 
 
 def read_stamp(stamp: Path, digest: str, outputs: list[Path]) -> dict | None:
@@ -168,22 +229,108 @@ def atomic_path(target: Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
-@functools.cache
-def _typesetter(style_dir: Path, fonts_dir: Path) -> Typesetter:
+@functools.lru_cache(maxsize=4)
+def _typesetter(style_dir: Path, fonts_dir: Path, version: str) -> Typesetter:
     from .typeset import Typesetter  # WeasyPrint is imported only when something is typeset
 
     return Typesetter(style_dir, fonts_dir)
 
 
 def typesetter_for(project: Project, style: str) -> Typesetter:
-    """One Typesetter per style and process: fonts and stylesheet are loaded once."""
-    return _typesetter(project.style_dir(style), project.fonts_dir)
+    """One Typesetter per style and process: fonts and stylesheet are loaded once, and again
+    only when a file of the style or the fonts changes (a watching process lives long)."""
+    files = style_files(project, style)
+    version = json.dumps(file_stats(files))
+    return _typesetter(project.style_dir(style), project.fonts_dir, version)
 
 
-def build_issue(project: Project, issue_dir: Path, force: bool = False) -> IssueResult:
-    """Validate, typeset and write one issue's archive and print editions."""
-    from .typeset import identifier, pad_to_fold, write_archive, write_print
+def impose_output(
+    project: Project, source: Path, plan: Plan, force: bool = False, target: Path | None = None
+) -> ImposeResult:
+    """Impose a built PDF on sheets, with its cover note, unless both are up to date with it."""
+    from .impose import impose
+    from .render import render_note
+    from .typeset import identifier, write_document
 
+    plan = choose_sheet(source, plan)
+    target = target or project.imposed_path(source, plan)
+    note = project.note_path(target)
+    publication = load_publication(project.issues_root, project.root)
+    style = project.style_dir(publication.style)
+    digest = digest_files(project, [source, *style_files(project, publication.style)], repr(plan))
+    stamp = project.stamp_path(target.stem)
+    state = None if force else read_stamp(stamp, digest, [target, note])
+    if state:
+        return ImposeResult(**{**state["result"], "skipped": True})
+    with atomic_path(target) as temporary, atomic_path(note) as note_tmp:
+        imposed = impose(source, temporary, plan)
+        what = "fold this booklet" if plan.layout == "booklet" else "cut these sheets"
+        html = render_note(
+            style,
+            {
+                "publication": publication,
+                "title": f"How to print and {what}",
+                "file": target.name,
+                "source": source.name,
+                "sheets": imposed.sheets,
+                "sheet": imposed.sheet.upper(),
+                "blanks": imposed.blanks,
+                "steps": imposed.instructions,
+            },
+        )
+        document = typesetter_for(project, publication.style).layout(html, style, str(note))
+        write_document(document, note_tmp, identifier(digest, "note"))
+    result = ImposeResult(str(target), str(note), imposed.sheets, imposed.blanks, list(imposed.instructions))
+    write_stamp(stamp, digest=digest, result=dataclasses.asdict(result))
+    return result
+
+
+def build_issue(
+    project: Project, issue_dir: Path, force: bool = False, plan: Plan | None = None
+) -> IssueResult:
+    """Validate, typeset and write one issue's archive and print editions, imposed if ``plan`` says."""
+    result = _build_issue(project, issue_dir, force)
+    if plan and not result.problems:
+        try:
+            result.imposed = impose_output(project, Path(result.outputs[1]), plan, force)
+        except LayoutError as error:
+            result.problems = error.problems
+    return result
+
+
+def _issue_stamp(project: Project, issue_dir: Path) -> Path:
+    return project.stamp_path(f"issue-{issue_dir.resolve().name}")
+
+
+def unchanged_issue(project: Project, issue_dir: Path) -> IssueResult | None:
+    """The result of the issue's last build, if nothing it was made from has been touched since."""
+    state = unchanged_state(_issue_stamp(project, issue_dir))
+    if state is None:
+        return None
+    return IssueResult(
+        str(issue_dir),
+        state["number"],
+        state["pages"],
+        state["print_pages"],
+        state["added"],
+        skipped=True,
+        outputs=state["outputs"],
+    )
+
+
+def is_up_to_date(project: Project, loaded: LoadedIssue) -> bool:
+    """Whether an issue's PDFs exist and were made from its present inputs."""
+    stamp = _issue_stamp(project, loaded.directory)
+    if unchanged_state(stamp):
+        return True
+    number, publication = loaded.issue.number, loaded.publication
+    outputs = [project.archive_path(publication, number), project.print_path(publication, number)]
+    return read_stamp(stamp, digest_files(project, input_files(project, loaded)), outputs) is not None
+
+
+def _build_issue(project: Project, issue_dir: Path, force: bool) -> IssueResult:
+    if not force and (unchanged := unchanged_issue(project, issue_dir)):
+        return unchanged
     result = IssueResult(directory=str(issue_dir))
     try:
         loaded = load(project, issue_dir)
@@ -197,31 +344,49 @@ def build_issue(project: Project, issue_dir: Path, force: bool = False) -> Issue
         project.print_path(publication, issue.number),
     )
     result.outputs = [str(archive), str(printed)]
-    digest = input_digest(project, loaded)
-    stamp = project.stamp_path(f"{publication.slug}-{issue.number:03d}")
+    files = input_files(project, loaded)
+    digest = digest_files(project, files)
+    stamp = _issue_stamp(project, issue_dir)
     state = None if force else read_stamp(stamp, digest, [archive, printed])
-    if state:
+    if state:  # touched but not changed
         result.skipped, result.pages = True, state["pages"]
         result.print_pages, result.added = state["print_pages"], state["added"]
-        result.fit = issue_fit(loaded, archive)
-        return result
+    else:
+        _typeset_issue(project, loaded, result, digest)
+    if not result.problems:
+        write_stamp(
+            stamp,
+            digest=digest,
+            inputs=file_stats(files),
+            outputs=result.outputs,
+            number=issue.number,
+            pages=result.pages,
+            print_pages=result.print_pages,
+            added=result.added,
+        )
+    return result
+
+
+def _typeset_issue(project: Project, loaded: LoadedIssue, result: IssueResult, digest: str) -> None:
+    from .typeset import identifier, pad_to_fold, write_archive, write_print
+
+    publication, issue = loaded.publication, loaded.issue
     typesetter = typesetter_for(project, issue.style)
     style_dir = project.style_dir(issue.style)
     try:
         html = render_issue(style_dir, publication, issue, loaded.texts)
-        document = typesetter.layout(html, issue_dir, issue.folder)
+        document = typesetter.layout(html, loaded.directory, issue.folder)
         blank = typesetter.layout(render_blank(style_dir), style_dir, issue.folder)
     except LayoutError as error:
         result.problems = error.problems
-        return result
+        return
     padded, result.added = pad_to_fold(document, blank)
     result.pages, result.print_pages = len(document.pages), len(padded.pages)
+    archive, printed = map(Path, result.outputs)
     with atomic_path(archive) as archive_tmp, atomic_path(printed) as print_tmp:
         write_archive(document, archive_tmp, identifier(digest, "archive", issue_title(publication, issue)))
         write_print(padded, print_tmp, identifier(digest, "print", issue_title(publication, issue)))
-    write_stamp(stamp, digest=digest, pages=result.pages, print_pages=result.print_pages, added=result.added)
     result.fit = issue_fit(loaded, archive)
-    return result
 
 
 def issue_fit(loaded: LoadedIssue, archive: Path) -> Copyfit:
@@ -232,14 +397,34 @@ def issue_fit(loaded: LoadedIssue, archive: Path) -> Copyfit:
 
 
 def build_issues(
-    project: Project, issue_dirs: list[Path] | None = None, jobs: int = 1, force: bool = False
+    project: Project,
+    issue_dirs: list[Path] | None = None,
+    jobs: int = 1,
+    force: bool = False,
+    plan: Plan | None = None,
 ) -> list[IssueResult]:
     """Build many issues, in parallel across processes when ``jobs`` > 1."""
     dirs = issue_dirs if issue_dirs is not None else find_issue_dirs(project.issues_root)
-    if jobs <= 1 or len(dirs) <= 1:
-        return [build_issue(project, d, force) for d in dirs]
-    with ProcessPoolExecutor(max_workers=min(jobs, len(dirs))) as pool:
-        return list(pool.map(build_issue, [project] * len(dirs), dirs, [force] * len(dirs)))
+    done = {} if force or plan else {d: r for d in dirs if (r := unchanged_issue(project, d))}
+    stale = [d for d in dirs if d not in done]
+    task = functools.partial(build_issue, project, force=force, plan=plan)
+    built = dict(zip(stale, _run(task, stale, jobs), strict=True))
+    return [done.get(d) or built[d] for d in dirs]
+
+
+def build_booklets(
+    project: Project, issue_dirs: list[Path] | None = None, jobs: int = 1, force: bool = False
+) -> list[IssueResult]:
+    """Build issues and impose their print editions as A5 booklets on A4, for photocopiers."""
+    return build_issues(project, issue_dirs, jobs, force, PHOTOCOPIER_BOOKLET)
+
+
+def _run(task: Callable[[Path], T], items: list[Path], jobs: int) -> list[T]:
+    """``task`` over ``items``, in that order, across processes when ``jobs`` > 1."""
+    if jobs <= 1 or len(items) <= 1:
+        return [task(item) for item in items]
+    with ProcessPoolExecutor(max_workers=min(jobs, len(items))) as pool:
+        return list(pool.map(task, items))
 
 
 @dataclass
@@ -307,3 +492,140 @@ def build_volumes(
             result.pages = bind(front_pdf, bound, publication, volume, temporary)
         write_stamp(stamp, digest=digest, pages=result.pages)
     return issue_results, results
+
+
+@dataclass
+class LeafletResult:
+    """What one leaflet's build did; ``words_over`` is how much to cut to fit ``sheets``."""
+
+    directory: str
+    article: str = ""
+    title: str = ""
+    size: str = "a5"
+    pages: int = 0
+    sheets: int = 1
+    words: int = 0
+    words_over: int = 0
+    skipped: bool = False
+    output: str = ""
+    imposed: ImposeResult | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def find_article(loaded: LoadedIssue, reference: str) -> Article:
+    """The article a distributor named: by its file name (with or without .md) or its position."""
+    articles = loaded.issue.articles
+    for article in articles:
+        name = Path(article.source).name
+        if reference in (name, Path(name).stem, article.slug, str(article.position)):
+            return article
+    listing = "; ".join(f"{a.position} {Path(a.source).name}" for a in articles)
+    where = loaded.issue.folder + "/issue.yaml"
+    raise LayoutError([Problem(where, None, "articles", f"no article {reference!r}; it has {listing}")])
+
+
+def build_leaflet(
+    project: Project,
+    issue_dir: Path,
+    reference: str,
+    size: str = "a5",
+    sheets: int = 1,
+    plan: Plan | None = None,
+    force: bool = False,
+) -> LeafletResult:
+    """Typeset one article as a leaflet (and impose it if ``plan`` says), unless up to date."""
+    result = LeafletResult(directory=str(issue_dir), size=size, sheets=sheets)
+    try:
+        loaded = load(project, issue_dir)
+        article = find_article(loaded, reference)
+        _typeset_leaflet(project, loaded, article, result, force)
+        if plan:
+            result.imposed = impose_output(project, Path(result.output), plan, force)
+    except LayoutError as error:
+        result.problems = error.problems
+    return result
+
+
+def _typeset_leaflet(
+    project: Project, loaded: LoadedIssue, article: Article, result: LeafletResult, force: bool
+) -> None:
+    from .typeset import identifier, words_over, write_document
+
+    publication, issue = loaded.publication, loaded.issue
+    text = loaded.texts[article.slug]
+    result.article, result.title, result.words = Path(article.source).name, article.title, text.words
+    target = project.leaflet_path(publication, issue.number, article.slug, result.size)
+    result.output = str(target)
+    files = [project.issues_root / "publication.yaml", loaded.directory / "issue.yaml"]
+    files += [loaded.directory / Path(article.source).name, *(loaded.directory / i for i in text.images)]
+    digest = digest_files(project, files + style_files(project, issue.style), article.slug, result.size)
+    stamp = project.stamp_path(target.stem)
+    state = None if force else read_stamp(stamp, digest, [target])
+    if state and state["sheets"] == result.sheets:
+        result.skipped, result.pages, result.words_over = True, state["pages"], state["words_over"]
+        return
+    document = _lay_out_leaflet(project, loaded, article, text, result.size)
+    result.pages = len(document.pages)
+    if result.pages > result.sheets * ONE_SHEET:
+        guess = words_over(document, result.sheets * ONE_SHEET, text.words)
+        result.words_over = _words_to_cut(project, loaded, article, result, guess)
+    with atomic_path(target) as temporary:
+        write_document(document, temporary, identifier(digest, "leaflet", article.title))
+    write_stamp(stamp, digest=digest, pages=result.pages, sheets=result.sheets, words_over=result.words_over)
+
+
+def _lay_out_leaflet(
+    project: Project, loaded: LoadedIssue, article: Article, text: ArticleText, size: str
+) -> Document:
+    from .render import leaflet_context, render_leaflet
+
+    style_dir = project.style_dir(loaded.issue.style)
+    html = render_leaflet(style_dir, leaflet_context(loaded.publication, loaded.issue, article, text, size))
+    return typesetter_for(project, loaded.issue.style).layout(html, loaded.directory, article.source)
+
+
+def _words_to_cut(
+    project: Project, loaded: LoadedIssue, article: Article, result: LeafletResult, guess: int
+) -> int:
+    """Words to cut from the end of the text for the leaflet to fit its sheets, checked by laying out.
+
+    The guess is tried, then raised until the shortened article fits, so that cutting the
+    number reported is enough. Lines, widows and blocks kept whole make the guess fall short.
+    """
+    cut = guess
+    while cut < result.words:
+        shorter = article.model_copy(update={"body": without_last_words(article.body, cut)})
+        trial = _lay_out_leaflet(
+            project, loaded, shorter, article_text(shorter, loaded.directory), result.size
+        )
+        if len(trial.pages) <= result.sheets * ONE_SHEET:
+            return cut
+        cut = round(cut * 1.2) + 5
+    return result.words
+
+
+def build_leaflets(
+    project: Project,
+    issue_dirs: list[Path] | None = None,
+    size: str = "a5",
+    sheets: int = 1,
+    plan: Plan | None = None,
+    jobs: int = 1,
+    force: bool = False,
+) -> list[LeafletResult]:
+    """Every article of the issues as a leaflet: what the archive site offers for download."""
+    dirs = issue_dirs if issue_dirs is not None else find_issue_dirs(project.issues_root)
+    task = functools.partial(_issue_leaflets, project, size=size, sheets=sheets, plan=plan, force=force)
+    return [result for results in _run(task, dirs, jobs) for result in results]
+
+
+def _issue_leaflets(
+    project: Project, issue_dir: Path, size: str, sheets: int, plan: Plan | None, force: bool
+) -> list[LeafletResult]:
+    try:
+        loaded = load(project, issue_dir)
+    except LayoutError as error:
+        return [LeafletResult(directory=str(issue_dir), size=size, problems=error.problems)]
+    return [
+        build_leaflet(project, issue_dir, a.slug, size, sheets, plan, force) for a in loaded.issue.articles
+    ]

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .build import Project, input_digest, load, read_stamp
+from .build import Project, is_up_to_date, load
 from .errors import LayoutError, Problem
 from .manifest import find_issue_dirs
 
@@ -69,8 +69,7 @@ def check_issue(project: Project, issue_dir: Path, pdf: bool = False) -> IssueCh
             shown = f"{loaded.issue.folder}/issue.yaml"
             result.problems = [Problem(shown, None, None, "not built yet: run layout build first")]
             return result
-        stamp = project.stamp_path(f"{loaded.publication.slug}-{loaded.issue.number:03d}")
-        result.stale = read_stamp(stamp, input_digest(project, loaded), [archive, printed]) is None
+        result.stale = not is_up_to_date(project, loaded)
         result.findings = preflight_issue(printed, archive, [a.title for a in loaded.issue.articles])
     return result
 
