@@ -39,6 +39,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")]
 Url = Annotated[str, StringConstraints(pattern=r"^(https?://|mailto:)\S+$")]
+SiteUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^/\s?#]+/([^\s?#]*/)?$")]
 ArticleFile = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.md$")]
 
 
@@ -74,6 +75,7 @@ class Publication(Model):
     get_involved: tuple[Link, ...] = ()
     statement: LongText
     subjects: dict[Slug, Text] = Field(min_length=1)
+    site_url: SiteUrl | None = None  # where the archive site is published; the feed's base
 
 
 class ArticleEntry(Model):
