@@ -1,4 +1,4 @@
-# make       : set everything up on a fresh machine and build every issue into build/
+# make       : set everything up on a fresh machine and build every issue, volume and the site into build/
 # make test  : set up the same and run the tests
 PYTHON ?= python3
 VENV   := .venv
@@ -27,6 +27,7 @@ $(STAMP): pyproject.toml
 build: system $(STAMP)
 	$(BIN)/layout build
 	$(BIN)/layout volume
+	$(BIN)/layout site
 
 test: system $(STAMP)
 	$(BIN)/ruff check layout tests
