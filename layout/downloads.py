@@ -14,15 +14,12 @@ from pathlib import Path
 import pypdfium2
 from pypdf import PdfReader
 
-from .build import Project, atomic_path, build_issues, build_volumes
+from .build import Project, atomic_path, build_booklets, build_leaflets, build_volumes
 from .errors import LayoutError, Problem
-from .impose import Plan, impose
-from .manifest import Publication
 
 PDF_DIR = "pdf"
 COVER_DIR = "covers"
 COVER_WIDTH = 480  # pixels: sharp at 240 CSS pixels on a 2x screen, well under 100 KB as WebP
-BOOKLET = Plan("booklet", "a4", "a5", "short", "duplex", 0.0)
 
 
 @dataclass(frozen=True)
@@ -94,24 +91,13 @@ def cover(site: Path, source: Path, name: str) -> Cover:
     return Cover(f"{COVER_DIR}/{name}.webp", image.width, image.height)
 
 
-def build_pdfs(project: Project, publication: Publication, jobs: int = 1) -> None:
-    """Build every PDF the site offers that is out of date; raise one LayoutError naming all failures."""
-    issue_results = build_issues(project, jobs=jobs)
-    problems = [problem for result in issue_results for problem in result.problems]
+def build_pdfs(project: Project, jobs: int = 1) -> None:
+    """Build every PDF the site offers, skipping what is up to date; raise one LayoutError naming failures."""
+    for build in (build_booklets, build_leaflets):  # issues and booklets first: leaflets need issues to load
+        problems = [problem for result in build(project, jobs=jobs) for problem in result.problems]
+        if problems:
+            raise LayoutError(problems)
+    _, volumes = build_volumes(project, jobs=jobs)
+    problems = [problem for result in volumes for problem in result.problems]
     if problems:
         raise LayoutError(problems)
-    _, volume_results = build_volumes(project, jobs=jobs)
-    problems = [problem for result in volume_results for problem in result.problems]
-    if problems:
-        raise LayoutError(problems)
-    for result in issue_results:
-        _build_booklet(project, publication, result.number)
-
-
-def _build_booklet(project: Project, publication: Publication, number: int) -> None:
-    """The print edition imposed as an A5 booklet on A4 sheets, when the print edition is newer."""
-    source, target = project.print_path(publication, number), project.booklet_path(publication, number)
-    if target.is_file() and target.stat().st_mtime >= source.stat().st_mtime:
-        return
-    with atomic_path(target) as temporary:
-        impose(source, temporary, BOOKLET)

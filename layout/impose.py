@@ -10,7 +10,7 @@ Pages are placed by their TrimBox at exact size unless ``fit`` asks otherwise. B
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -94,12 +94,24 @@ def read_pages(path: Path) -> list[PageObject]:
     return pages
 
 
+def _cell(page: PageObject, plan: Plan) -> tuple[float, Paper]:
+    """The scale and the size at which each page is placed."""
+    size = Paper(float(page.trimbox.width), float(page.trimbox.height))
+    scale = PAPER[plan.fit].width / size.width if plan.fit else 1.0
+    return scale, Paper(size.width * scale, size.height * scale)
+
+
+def choose_sheet(source: Path, plan: Plan) -> Plan:
+    """``plan`` with its sheet named: as asked, or the smallest that takes two pages at their size."""
+    if plan.sheet:
+        return plan
+    return replace(plan, sheet=_smallest_sheet(_cell(read_pages(source)[0], plan)[1]))
+
+
 def impose(source: Path, target: Path, plan: Plan) -> Imposed:
     """Lay out ``source`` on sheets as ``plan`` says and write ``target``."""
     pages = read_pages(source)
-    page = Paper(float(pages[0].trimbox.width), float(pages[0].trimbox.height))
-    scale = PAPER[plan.fit].width / page.width if plan.fit else 1.0
-    cell = Paper(page.width * scale, page.height * scale)
+    scale, cell = _cell(pages[0], plan)
     sheet_name = plan.sheet or _smallest_sheet(cell)
     portrait = PAPER[sheet_name]
     sheet = Paper(portrait.height, portrait.width)  # landscape

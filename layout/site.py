@@ -46,7 +46,7 @@ def build_site(project: Project, out: Path | None = None, jobs: int = 1) -> Site
     """Build what is out of date, then write the whole site into ``out`` (default ``build/site``)."""
     site = out or project.out / "site"
     publication = load_publication(project.issues_root, project.root)
-    build_pdfs(project, publication, jobs)
+    build_pdfs(project, jobs)
     loaded = sorted(
         (load(project, d) for d in find_issue_dirs(project.issues_root)), key=lambda i: -i.issue.number
     )
