@@ -15,7 +15,6 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .build import LoadedIssue, Project, load
 from .downloads import Download, build_pdfs, cover, offer, write_file
@@ -23,12 +22,22 @@ from .errors import LayoutError, Problem
 from .manifest import Article, Issue, Publication, Volume, find_issue_dirs, load_publication, load_volumes
 from .render import anchor, environment, issue_title, long_date
 
-NOTES = {
-    "archive": "For reading on screen and keeping: tagged, with bookmarks and linked contents.",
-    "print": "For a print shop: A4 with 3 mm bleed and crop marks.",
-    "booklet": "For an office copier: A5 pages on A4 sheets, two-sided (flip on the short edge), folded.",
-    "volume": "Every issue of the volume bound in one file, with contents and a subject index.",
-}
+EDITIONS = (  # what each issue offers: label, where the build puts it, the site's file name, a note
+    (
+        "Archive edition",
+        Project.archive_path,
+        "",
+        "For reading on screen and keeping: tagged, with bookmarks.",
+    ),
+    ("Print edition", Project.print_path, "-print", "For a print shop: A4 with 3 mm bleed and crop marks."),
+    (
+        "A5 booklet",
+        Project.booklet_path,
+        "-booklet",
+        "For an office copier: A5 pages on A4 sheets, two-sided (flip on the short edge), folded.",
+    ),
+)
+VOLUME_NOTE = "Every issue of the volume bound in one file, with contents and a subject index."
 
 
 @dataclass(frozen=True)
@@ -47,41 +56,46 @@ def build_site(project: Project, out: Path | None = None, jobs: int = 1) -> Site
     site = out or project.out / "site"
     publication = load_publication(project.issues_root, project.root)
     build_pdfs(project, jobs)
-    loaded = sorted(
-        (load(project, d) for d in find_issue_dirs(project.issues_root)), key=lambda i: -i.issue.number
-    )
+    loaded = sorted((load(project, d) for d in find_issue_dirs(project.issues_root)), key=_newest_first)
+    if not loaded:
+        raise LayoutError([Problem(str(project.issues_root), None, None, "there is no issue to publish")])
     volumes = load_volumes(project.issues_root, {i.issue.number: i.issue for i in loaded}, project.root)
     issues = [_issue_entry(project, site, publication, item) for item in loaded]
     bound = [_volume_entry(project, site, publication, volume, issues) for volume in reversed(volumes)]
     _link(issues, bound)
     subjects = _subjects(publication, issues)
-    pages: dict[str, tuple[str, dict[str, Any]]] = {
-        "index.html": ("index.html", {"latest": issues[0], "shelves": _shelves(issues, bound)}),
+    pages = _pages(issues, bound, subjects)
+    env = environment(project.style_dir(publication.style))
+    common = {"publication": publication, "subjects": subjects, "issues": issues, "volumes": bound}
+    for url, (template, context) in pages.items():
+        text = env.get_template(f"site/{template}").render(common, root="../" * url.count("/"), **context)
+        write_file(site / url, text.encode())
+    if publication.site_url:
+        for name in ("feed.atom", "sitemap.xml"):
+            context = {"base": publication.site_url, "newest": issues[0]["iso_date"]}
+            write_file(site / name, env.get_template(f"site/{name}").render(common, **context).encode())
+    write_file(site / "search-index.js", _search_index(loaded, issues).encode())
+    _copy_assets(project, publication, site)
+    offered = [*(v["download"] for v in bound), *(d for i in issues for d in i["downloads"])]
+    offered += [a["leaflet"] for i in issues for a in i["articles"]]
+    total = sum(d.size for d in offered)
+    return SiteResult(site, len(pages), len(offered), total, bool(publication.site_url))
+
+
+def _newest_first(loaded: LoadedIssue) -> int:
+    return -loaded.issue.number
+
+
+def _pages(issues: list[dict], volumes: list[dict], subjects: list[dict]) -> dict[str, tuple[str, dict]]:
+    """Every page of the site: its address, its template and what that template shows."""
+    pages = {
+        "index.html": ("index.html", {"latest": issues[0], "shelves": _shelves(issues, volumes)}),
         "subjects/index.html": ("subjects.html", {}),
     }
-    for issue in issues:
-        pages[issue["url"]] = ("issue.html", {"issue": issue})
-    for volume in bound:
-        pages[volume["url"]] = ("volume.html", {"volume": volume})
-    for subject in subjects:
-        pages[subject["url"]] = ("subject.html", {"subject": subject})
-    common = {"publication": publication, "subjects": subjects, "issues": issues, "volumes": bound}
-    env = environment(project.style_dir(publication.style))
-    for url, (template, context) in pages.items():
-        root = "../" * url.count("/")
-        text = env.get_template(f"site/{template}").render(common, root=root, here=url, **context)
-        write_file(site / url, text.encode())
-    write_file(site / "search-index.js", _search_index(loaded, issues).encode())
-    if publication.site_url:
-        newest = issues[0]["iso_date"]
-        for name in ("feed.atom", "sitemap.xml"):
-            text = env.get_template(f"site/{name}").render(common, base=publication.site_url, newest=newest)
-            write_file(site / name, text.encode())
-    _copy_assets(project, publication, site)
-    downloads = {d.url: d for i in issues for d in [*i["downloads"], *(a["leaflet"] for a in i["articles"])]}
-    downloads |= {v["download"].url: v["download"] for v in bound}
-    total = sum(d.size for d in downloads.values())
-    return SiteResult(site, len(pages), len(downloads), total, bool(publication.site_url))
+    pages |= {issue["url"]: ("issue.html", {"issue": issue}) for issue in issues}
+    pages |= {volume["url"]: ("volume.html", {"volume": volume}) for volume in volumes}
+    pages |= {subject["url"]: ("subject.html", {"subject": subject}) for subject in subjects}
+    return pages
 
 
 def _issue_entry(project: Project, site: Path, publication: Publication, loaded: LoadedIssue) -> dict:
@@ -91,27 +105,8 @@ def _issue_entry(project: Project, site: Path, publication: Publication, loaded:
     folder = f"issues/{number:03d}/"
     url = folder + "index.html"
     downloads = [
-        offer(
-            site,
-            project.archive_path(publication, number),
-            f"{stem}.pdf",
-            "Archive edition",
-            NOTES["archive"],
-        ),
-        offer(
-            site,
-            project.print_path(publication, number),
-            f"{stem}-print.pdf",
-            "Print edition",
-            NOTES["print"],
-        ),
-        offer(
-            site,
-            project.booklet_path(publication, number),
-            f"{stem}-booklet.pdf",
-            "A5 booklet",
-            NOTES["booklet"],
-        ),
+        offer(site, path(project, publication, number), f"{stem}{suffix}.pdf", label, note)
+        for label, path, suffix, note in EDITIONS
     ]
     articles = []
     for article in issue.articles:
@@ -167,9 +162,7 @@ def _volume_entry(project: Project, site: Path, publication: Publication, volume
         "folder": f"volumes/{volume.id}/",
         "url": f"volumes/{volume.id}/index.html",
         "cover": cover(site, source, f"{publication.slug}-{volume.id}"),
-        "download": offer(
-            site, source, f"{publication.slug}-{volume.id}.pdf", "Bound volume", NOTES["volume"]
-        ),
+        "download": offer(site, source, f"{publication.slug}-{volume.id}.pdf", "Bound volume", VOLUME_NOTE),
         "issues": [issue for issue in issues if issue["number"] in volume.numbers],
     }
 
