@@ -67,6 +67,10 @@ class Project:
         """Where ``source`` imposed by ``plan`` (its sheet chosen) goes: named by layout and sheet."""
         return self.out / "imposed" / f"{source.stem}-{plan.layout}-{plan.sheet}.pdf"
 
+    def note_path(self, imposed: Path) -> Path:
+        """The cover note beside imposed sheets: how to print, fold and cut them."""
+        return imposed.with_name(f"{imposed.stem}-note.pdf")
+
     def booklet_path(self, publication: Publication, number: int) -> Path:
         """The print edition imposed as an A5 booklet on A4 sheets, for office photocopiers."""
         return self.imposed_path(self.print_path(publication, number), PHOTOCOPIER_BOOKLET)
@@ -109,12 +113,13 @@ class IssueResult:
 
 @dataclass
 class ImposeResult:
-    """An output laid out on sheets: where, how many sheets, and how to print them."""
+    """An output laid out on sheets: where, how many sheets, how to print them, and the note that says so."""
 
     output: str
+    note: str
     sheets: int
     blanks: int
-    instructions: str
+    instructions: list[str]
     skipped: bool = False
 
 
@@ -203,20 +208,43 @@ def typesetter_for(project: Project, style: str) -> Typesetter:
     return _typesetter(project.style_dir(style), project.fonts_dir)
 
 
-def impose_output(project: Project, source: Path, plan: Plan, force: bool = False) -> ImposeResult:
-    """Impose a built PDF on sheets, unless the imposed file is up to date with it."""
+def impose_output(
+    project: Project, source: Path, plan: Plan, force: bool = False, target: Path | None = None
+) -> ImposeResult:
+    """Impose a built PDF on sheets, with its cover note, unless both are up to date with it."""
     from .impose import impose
+    from .render import render_note
+    from .typeset import identifier, write_document
 
     plan = choose_sheet(source, plan)
-    target = project.imposed_path(source, plan)
-    digest = digest_files(project, [source], repr(plan))
+    target = target or project.imposed_path(source, plan)
+    note = project.note_path(target)
+    publication = load_publication(project.issues_root, project.root)
+    style = project.style_dir(publication.style)
+    digest = digest_files(project, [source, *style_files(project, publication.style)], repr(plan))
     stamp = project.stamp_path(target.stem)
-    state = None if force else read_stamp(stamp, digest, [target])
+    state = None if force else read_stamp(stamp, digest, [target, note])
     if state:
         return ImposeResult(**{**state["result"], "skipped": True})
-    with atomic_path(target) as temporary:
+    with atomic_path(target) as temporary, atomic_path(note) as note_tmp:
         imposed = impose(source, temporary, plan)
-    result = ImposeResult(str(target), imposed.sheets, imposed.blanks, imposed.instructions)
+        what = "fold this booklet" if plan.layout == "booklet" else "cut these sheets"
+        html = render_note(
+            style,
+            {
+                "publication": publication,
+                "title": f"How to print and {what}",
+                "file": target.name,
+                "source": source.name,
+                "sheets": imposed.sheets,
+                "sheet": imposed.sheet.upper(),
+                "blanks": imposed.blanks,
+                "steps": imposed.instructions,
+            },
+        )
+        document = typesetter_for(project, publication.style).layout(html, style, str(note))
+        write_document(document, note_tmp, identifier(digest, "note"))
+    result = ImposeResult(str(target), str(note), imposed.sheets, imposed.blanks, list(imposed.instructions))
     write_stamp(stamp, digest=digest, result=dataclasses.asdict(result))
     return result
 
@@ -425,7 +453,7 @@ def build_leaflet(
 def _typeset_leaflet(
     project: Project, loaded: LoadedIssue, article: Article, result: LeafletResult, force: bool
 ) -> None:
-    from .typeset import identifier, words_over, write_leaflet
+    from .typeset import identifier, words_over, write_document
 
     publication, issue = loaded.publication, loaded.issue
     text = loaded.texts[article.slug]
@@ -446,7 +474,7 @@ def _typeset_leaflet(
         guess = words_over(document, result.sheets * ONE_SHEET, text.words)
         result.words_over = _words_to_cut(project, loaded, article, result, guess)
     with atomic_path(target) as temporary:
-        write_leaflet(document, temporary, identifier(digest, "leaflet", article.title))
+        write_document(document, temporary, identifier(digest, "leaflet", article.title))
     write_stamp(stamp, digest=digest, pages=result.pages, sheets=result.sheets, words_over=result.words_over)
 
 

@@ -14,11 +14,11 @@ from .build import (
     ImposeResult,
     IssueResult,
     Project,
-    atomic_path,
     build_issues,
     build_leaflet,
     build_leaflets,
     build_volumes,
+    impose_output,
 )
 from .errors import LayoutError
 from .impose import LAYOUTS, ORDERS, Plan
@@ -64,7 +64,9 @@ def _report_imposed(imposed: ImposeResult | None) -> None:
     state = "up to date" if imposed.skipped else "wrote"
     blanks = f", {count(imposed.blanks, 'blank page')} added" if imposed.blanks else ""
     click.echo(f"  {state} {os.path.relpath(imposed.output)} ({count(imposed.sheets, 'sheet')}{blanks})")
-    click.echo(f"  {imposed.instructions}")
+    click.echo(f"  and its cover note {os.path.relpath(imposed.note)}:")
+    for number, step in enumerate(imposed.instructions, 1):
+        click.echo(f"    {number}. {step}")
 
 
 def count(number: int, noun: str) -> str:
@@ -175,17 +177,12 @@ def _fail(problems: list) -> NoReturn:
 @click.option("--out", "target", type=click.Path(dir_okay=False, path_type=Path), help="Output PDF.")
 def impose(source: Path, layout_: str, target: Path | None, **sheets) -> None:
     """Lay out a PDF on sheets: a saddle-stitched booklet, or 2-up to cut in half."""
-    from .impose import impose as impose_pdf
-
     target = target or source.with_name(f"{source.stem}-{layout_}.pdf")
     try:
-        with atomic_path(target) as temporary:
-            result = impose_pdf(source, temporary, _plan(layout_, **sheets))
+        result = impose_output(_project(None), source, _plan(layout_, **sheets), force=True, target=target)
     except LayoutError as error:
         _fail(error.problems)
-    blanks = f", {count(result.blanks, 'blank page')} added before the back cover" if result.blanks else ""
-    click.echo(f"{os.path.relpath(target)}: {count(result.sheets, result.sheet.upper() + ' sheet')}{blanks}")
-    click.echo(result.instructions)
+    _report_imposed(result)
 
 
 @main.command()

@@ -122,3 +122,8 @@ def leaflet_context(
 def render_leaflet(style_dir: Path, context: dict[str, Any]) -> str:
     """One article as a leaflet, ready for WeasyPrint."""
     return environment(style_dir).get_template("leaflet.html").render(context)
+
+
+def render_note(style_dir: Path, context: dict[str, Any]) -> str:
+    """The cover note that says how to print, fold and cut a set of imposed sheets."""
+    return environment(style_dir).get_template("note.html").render(context)

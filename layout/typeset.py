@@ -159,8 +159,8 @@ def write_archive(document: Document, target: Path, pdf_id: bytes) -> None:
     )
 
 
-def write_leaflet(document: Document, target: Path, pdf_id: bytes) -> None:
-    """A leaflet: tagged like the archive edition, with images at full resolution for printing."""
+def write_document(document: Document, target: Path, pdf_id: bytes) -> None:
+    """A leaflet or a note: tagged like the archive edition, with images at full resolution."""
     document.write_pdf(target, pdf_variant="pdf/ua-1", pdf_identifier=pdf_id, finisher=_finish_archive)
 
 

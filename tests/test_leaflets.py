@@ -128,3 +128,23 @@ def test_an_issue_comes_out_imposed_in_one_step(scratch: Path) -> None:
     assert "up to date build/imposed/the-spark-001-booklet-a4.pdf" in again.stdout
     too_big = run_layout(scratch, "build", "issues/001", "--impose", "booklet", "--sheet", "a4")
     assert too_big.returncode == 2 and "do not fit on A4" in too_big.stderr
+
+
+def test_imposed_sheets_come_with_a_cover_note(copy_of_21: Path) -> None:
+    result = run_layout(
+        copy_of_21, "leaflet", "issues/021", "1", "--impose", "booklet", "--order", "fronts-then-backs"
+    )
+    assert result.returncode == 0, result.stderr
+    note = PdfReader(
+        copy_of_21 / "build" / "imposed" / "the-spark-021-attempted-coup-in-turkey-a5-booklet-a4-note.pdf"
+    )
+    text = " ".join(note.pages[0].extract_text().split())
+    assert "How to print and fold this booklet" in text
+    assert "the-spark-021-attempted-coup-in-turkey-a5-booklet-a4.pdf: 1 A4 sheet a copy" in text
+    assert "Load A4 paper and print at actual size" in text
+    assert (
+        "Print page 1 (the fronts) on one side" in text
+        and "print page 2 (the backs, in the same order)" in text
+    )
+    assert "The 1 blank page before the back cover is meant to be there" in text
+    assert "3. Fold each sheet in half" in result.stdout
