@@ -164,7 +164,10 @@ def digest_files(project: Project, files: list[Path], *extra: str) -> str:
 
 
 def style_files(project: Project, style: str) -> list[Path]:
-    return sorted(project.style_dir(style).rglob("*")) + sorted(project.fonts_dir.rglob("*"))
+    """A style's files and the fonts; not its ``site/`` folder, which no PDF is made from."""
+    style_dir = project.style_dir(style)
+    files = [path for path in style_dir.rglob("*") if path.relative_to(style_dir).parts[0] != "site"]
+    return sorted(files) + sorted(project.fonts_dir.rglob("*"))
 
 
 def input_files(project: Project, loaded: LoadedIssue) -> list[Path]:

@@ -362,3 +362,32 @@ def leaflet(
         _report_imposed(result.imposed)
     if any(r.problems for r in results):
         sys.exit(EXIT_BAD_INPUT)
+
+
+@main.command()
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), help="Site folder (default: build/site/)."
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=os.cpu_count() or 1,
+    show_default=True,
+    help="Issues built at once, each in its own process.",
+)
+def site(out: Path | None, jobs: int) -> None:
+    """Build the archive website: every issue, volume and leaflet, with covers, feed and search."""
+    from .downloads import human_size
+    from .site import build_site
+
+    try:
+        result = build_site(_project(None), out, jobs)
+    except LayoutError as error:
+        _fail(error.problems)
+    click.echo(
+        f"{os.path.relpath(result.root)}: {result.pages} pages, {result.downloads} downloads"
+        f" ({human_size(result.download_bytes)})"
+    )
+    if not result.feed:
+        click.echo("no site_url in publication.yaml: no feed.atom or sitemap.xml", err=True)
