@@ -15,7 +15,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -405,13 +405,21 @@ def build_issues(
     jobs: int = 1,
     force: bool = False,
     plan: Plan | None = None,
+    on_done: Callable[[IssueResult], None] | None = None,
 ) -> list[IssueResult]:
-    """Build many issues, in parallel across processes when ``jobs`` > 1."""
+    """Build many issues, in parallel across processes when ``jobs`` > 1.
+
+    Issues whose inputs are untouched are settled here, without a worker; ``on_done`` hears
+    of every issue as it is settled.
+    """
     dirs = issue_dirs if issue_dirs is not None else find_issue_dirs(project.issues_root)
     done = {} if force or plan else {d: r for d in dirs if (r := unchanged_issue(project, d))}
+    for result in done.values():
+        if on_done:
+            on_done(result)
     stale = [d for d in dirs if d not in done]
     task = functools.partial(build_issue, project, force=force, plan=plan)
-    built = dict(zip(stale, _run(task, stale, jobs), strict=True))
+    built = dict(zip(stale, _run(task, stale, jobs, on_done), strict=True))
     return [done.get(d) or built[d] for d in dirs]
 
 
@@ -422,12 +430,25 @@ def build_booklets(
     return build_issues(project, issue_dirs, jobs, force, PHOTOCOPIER_BOOKLET)
 
 
-def _run(task: Callable[[Path], T], items: list[Path], jobs: int) -> list[T]:
-    """``task`` over ``items``, in that order, across processes when ``jobs`` > 1."""
+def _run(
+    task: Callable[[Path], T], items: list[Path], jobs: int, on_done: Callable[[T], None] | None = None
+) -> list[T]:
+    """``task`` over ``items`` across processes when ``jobs`` > 1; results in the order of ``items``.
+
+    ``on_done`` hears of each result as soon as it is ready, for a progress report.
+    """
+    report = on_done or (lambda result: None)
     if jobs <= 1 or len(items) <= 1:
-        return [task(item) for item in items]
+        results = []
+        for item in items:
+            results.append(task(item))
+            report(results[-1])
+        return results
     with ProcessPoolExecutor(max_workers=min(jobs, len(items))) as pool:
-        return list(pool.map(task, items))
+        futures = {pool.submit(task, item): item for item in items}
+        for future in as_completed(futures):
+            report(future.result())
+        return [future.result() for future in futures]
 
 
 @dataclass

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 import click
 
@@ -26,9 +28,11 @@ from .build import (
 )
 from .errors import LayoutError
 from .impose import LAYOUTS, ORDERS, Plan
+from .manifest import find_issue_dirs
 
 EXIT_WARNINGS = 1
 EXIT_BAD_INPUT = 2
+T = TypeVar("T")
 
 
 def imposition_options(command: Callable) -> Callable:
@@ -77,6 +81,24 @@ def _report_imposed(imposed: ImposeResult | None) -> None:
 def count(number: int, noun: str) -> str:
     """``1 page``, ``3 pages``."""
     return f"{number} {noun}{'s' * (number != 1)}"
+
+
+@contextlib.contextmanager
+def progress(total: int, label: str, report: Callable[[T], None]) -> Iterator[Callable[[T], None]]:
+    """On a terminal, a progress bar, then each result reported; elsewhere, each reported when done."""
+    if not sys.stdout.isatty() or total < 2:
+        yield report
+        return
+    results = []
+    with click.progressbar(length=total, label=label, show_pos=True, show_eta=False) as bar:
+
+        def advance(result: T) -> None:
+            results.append(result)
+            bar.update(1)
+
+        yield advance
+    for result in results:
+        report(result)
 
 
 def _project(out: str | None) -> Project:
@@ -137,9 +159,9 @@ def build(
         click.echo(f"{directory}: not an issue folder (no issue.yaml)", err=True)
     if missing:
         sys.exit(EXIT_BAD_INPUT)
-    results = build_issues(project, list(issue_dirs) or None, jobs=jobs, force=force, plan=plan)
-    for result in results:
-        _report_issue(result)
+    dirs = list(issue_dirs) or find_issue_dirs(project.issues_root)
+    with progress(len(dirs), "Building", _report_issue) as on_done:
+        results = build_issues(project, dirs, jobs=jobs, force=force, plan=plan, on_done=on_done)
     failed = [r for r in results if r.problems]
     if failed:
         click.echo(
@@ -391,3 +413,29 @@ def site(out: Path | None, jobs: int) -> None:
     )
     if not result.feed:
         click.echo("no site_url in publication.yaml: no feed.atom or sitemap.xml", err=True)
+
+
+@main.command()
+@click.argument("issue_dirs", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: build/).")
+def watch(issue_dirs: tuple[Path, ...], out: str | None) -> None:
+    """Rebuild issues (default: every issue) whenever their files, the style or the fonts change."""
+    from .watch import watch_issues
+
+    project = _project(out)
+    dirs = list(issue_dirs) or find_issue_dirs(project.issues_root)
+    missing = [d for d in dirs if not (d / "issue.yaml").is_file()]
+    if missing:
+        _fail([f"{d}: not an issue folder (no issue.yaml)" for d in missing])
+    announced = []
+
+    def report(result: IssueResult, seconds: float) -> None:
+        click.echo(f"[{time.strftime('%H:%M:%S')}] {result.directory} ({seconds:.1f} s)")
+        _report_issue(result)
+
+    def ready() -> None:
+        if not announced:
+            announced.append(True)
+            click.echo(f"Watching {count(len(dirs), 'issue')}, the style and the fonts; Ctrl+C stops.")
+
+    watch_issues(project, dirs, report, ready)
