@@ -37,6 +37,7 @@ test: system $(STAMP)
 # Speed and memory against the targets of the issues; figures go to bench/RESULTS.md by hand.
 bench: system $(STAMP)
 	$(BIN)/python bench/volume.py
+	$(BIN)/python bench/workbench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check layout tests bench

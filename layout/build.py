@@ -371,7 +371,8 @@ def _build_issue(project: Project, issue_dir: Path, force: bool) -> IssueResult:
 
 
 def _typeset_issue(project: Project, loaded: LoadedIssue, result: IssueResult, digest: str) -> None:
-    from .typeset import identifier, pad_to_fold, write_archive, write_print
+    from .copyfit import fit_pages
+    from .typeset import article_starts, identifier, pad_to_fold, write_archive, write_print
 
     publication, issue = loaded.publication, loaded.issue
     typesetter = typesetter_for(project, issue.style)
@@ -389,7 +390,8 @@ def _typeset_issue(project: Project, loaded: LoadedIssue, result: IssueResult, d
     with atomic_path(archive) as archive_tmp, atomic_path(printed) as print_tmp:
         write_archive(document, archive_tmp, identifier(digest, "archive", issue_title(publication, issue)))
         write_print(padded, print_tmp, identifier(digest, "print", issue_title(publication, issue)))
-    result.fit = issue_fit(loaded, archive)
+    words = [loaded.texts[article.slug].words for article in issue.articles]
+    result.fit = fit_pages(article_starts(document), len(document.pages), words, issue.folder)
 
 
 def issue_fit(loaded: LoadedIssue, archive: Path) -> Copyfit:
