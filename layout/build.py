@@ -387,8 +387,10 @@ def _typeset_issue(project: Project, loaded: LoadedIssue, result: IssueResult, d
     padded, result.added = pad_to_fold(document, blank)
     result.pages, result.print_pages = len(document.pages), len(padded.pages)
     archive, printed = map(Path, result.outputs)
-    with atomic_path(archive) as archive_tmp, atomic_path(printed) as print_tmp:
+    # The archive edition first: it is what an editor watching the build opens.
+    with atomic_path(archive) as archive_tmp:
         write_archive(document, archive_tmp, identifier(digest, "archive", issue_title(publication, issue)))
+    with atomic_path(printed) as print_tmp:
         write_print(padded, print_tmp, identifier(digest, "print", issue_title(publication, issue)))
     words = [loaded.texts[article.slug].words for article in issue.articles]
     result.fit = fit_pages(article_starts(document), len(document.pages), words, issue.folder)
