@@ -76,6 +76,10 @@ class Project:
         """The print edition imposed as an A5 booklet on A4 sheets, for office photocopiers."""
         return self.imposed_path(self.print_path(publication, number), PHOTOCOPIER_BOOKLET)
 
+    def booklet_note_path(self, publication: Publication, number: int) -> Path:
+        """The cover note of the photocopier booklet: how to print, fold and staple it."""
+        return self.note_path(self.booklet_path(publication, number))
+
     def leaflet_path(self, publication: Publication, number: int, slug: str, size: str) -> Path:
         return self.out / "leaflets" / f"{publication.slug}-{number:03d}-{slug}-{size}.pdf"
 

@@ -36,6 +36,12 @@ EDITIONS = (  # what each issue offers: label, where the build puts it, the site
         "-booklet",
         "For an office copier: A5 pages on A4 sheets, two-sided (flip on the short edge), folded.",
     ),
+    (
+        "How to print the booklet",
+        Project.booklet_note_path,
+        "-booklet-note",
+        "One page to print once and keep with the stack: paper, printer settings, folding, stapling.",
+    ),
 )
 VOLUME_NOTE = "Every issue of the volume bound in one file, with contents and a subject index."
 

@@ -89,8 +89,8 @@ def test_index_to_issue_and_every_download_checks_out(page: Page, site: SiteResu
     assert page.locator("h1").inner_text() == "No 21"
     downloads = page.locator(".download")
     labels = downloads.locator(".download-label").all_inner_texts()
-    assert labels[:3] == ["Archive edition", "Print edition", "A5 booklet"]
-    assert labels[3:] == ["A5 leaflet"] * 10  # one per article of no 21
+    assert labels[:4] == ["Archive edition", "Print edition", "A5 booklet", "How to print the booklet"]
+    assert labels[4:] == ["A5 leaflet"] * 10  # one per article of no 21
     for index in range(downloads.count()):
         item = downloads.nth(index)
         path = local_path(item.locator("a").evaluate("a => a.href"))
