@@ -116,7 +116,12 @@ def digest_files(project: Project, files: list[Path], *extra: str) -> str:
     digest = hashlib.sha256(__version__.encode())
     for text in extra:
         digest.update(text.encode())
-    for path in [*files, *sorted(Path(__file__).parent.glob("*.py"))]:
+    package = Path(__file__).parent
+    for path in [
+        *files,
+        *sorted(package.glob("*.py")),
+        *sorted(package.parent.joinpath("icc").glob("*.icc")),
+    ]:
         if path.is_file():
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
