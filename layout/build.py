@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import LayoutError, Problem
-from .manifest import Issue, Publication, find_issue_dirs, load_issue, load_publication, load_volumes
+from .manifest import (
+    Issue,
+    Publication,
+    check_numbers,
+    find_issue_dirs,
+    load_issue,
+    load_publication,
+    load_volumes,
+)
 from .render import issue_title, render_blank, render_issue
 from .text import ArticleText, article_text
 
@@ -160,6 +168,9 @@ def atomic_path(target: Path) -> Iterator[Path]:
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(handle)
     temporary = Path(name)
+    umask = os.umask(0)
+    os.umask(umask)
+    temporary.chmod(0o666 & ~umask)  # mkstemp makes files only their owner can read
     try:
         yield temporary
         temporary.replace(target)
@@ -226,6 +237,7 @@ def build_issues(
 ) -> list[IssueResult]:
     """Build many issues, in parallel across processes when ``jobs`` > 1."""
     dirs = issue_dirs if issue_dirs is not None else find_issue_dirs(project.issues_root)
+    check_numbers([*find_issue_dirs(project.issues_root), *dirs], project.root)
     if jobs <= 1 or len(dirs) <= 1:
         return [build_issue(project, d, force) for d in dirs]
     with ProcessPoolExecutor(max_workers=min(jobs, len(dirs))) as pool:

@@ -63,7 +63,10 @@ def build(issue_dirs: tuple[Path, ...], out: str | None, jobs: int, force: bool)
         click.echo(f"{directory}: not an issue folder (no issue.yaml)", err=True)
     if missing:
         sys.exit(EXIT_BAD_INPUT)
-    results = build_issues(project, list(issue_dirs) or None, jobs=jobs, force=force)
+    try:
+        results = build_issues(project, list(issue_dirs) or None, jobs=jobs, force=force)
+    except LayoutError as error:
+        _fail(error.problems)
     for result in results:
         _report_issue(result)
     failed = [r for r in results if r.problems]

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import stat
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from .errors import ManifestError, Problem
 
@@ -33,10 +34,25 @@ KINDS = (
     "poem",
 )
 MAX_ARTICLE_BYTES = 300_000  # about 45,000 words: far beyond any article in 16 pages
+MAX_WORD = 60  # characters: wider than a column at any size we set text
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def settable(text: str) -> str:
+    """Refuse a word too long to set on any line we print (it would run off the page)."""
+    long = next((word for word in text.split() if len(word) > MAX_WORD), None)
+    if long:
+        raise ValueError(f"a word of {len(long)} characters cannot be set: {long[:30]}…")
+    return text
+
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), AfterValidator(settable)
+]
+LongText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), AfterValidator(settable)
+]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")]
 Url = Annotated[str, StringConstraints(pattern=r"^(https?://|mailto:)\S+$")]
 ArticleFile = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.md$")]
@@ -172,7 +188,10 @@ def read_yaml(text: str, source: str, first_line: int = 1) -> tuple[Any, Lines]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = first_line + mark.line if mark else None
-        raise ManifestError(Problem(source, line, None, f"YAML syntax: {error.problem}")) from None
+        message = f"YAML syntax: {error.problem}"
+        if error.context and error.context_mark and error.context_mark is not mark:
+            message += f" ({error.context} on line {first_line + error.context_mark.line})"
+        raise ManifestError(Problem(source, line, None, message)) from None
     finally:
         loader.dispose()
     if node is None:
@@ -250,6 +269,8 @@ def _describe(error: dict[str, Any]) -> str:
         return f"expected a date written YYYY-MM-DD, got {given!r}"
     if kind == "string_pattern_mismatch":
         return f"{given!r} is not in the expected form"
+    if kind == "value_error":
+        return str(error["ctx"]["error"])
     if kind == "literal_error":
         return f"{given!r} is not one of: {error['ctx']['expected']}"
     if kind in ("too_short", "string_too_short") and given in ("", [], {}):
@@ -280,20 +301,32 @@ def _line_of(loc: tuple[Any, ...], lines: Lines) -> int:
 
 
 def read_text(path: Path, display: str, limit: int = MAX_ARTICLE_BYTES) -> str:
-    """Read a UTF-8 file, reporting a missing file, a huge one or a bad byte by line."""
+    """Read a UTF-8 file, reporting a missing file, a huge one, a bad byte or a control character by line."""
     try:
-        if path.stat().st_size > limit:
-            raise ManifestError(Problem(display, None, None, f"file is larger than {limit:,} bytes"))
-        raw = path.read_bytes()
+        if not stat.S_ISREG(path.stat().st_mode):  # a pipe or a device would hang or never end
+            raise ManifestError(Problem(display, None, None, "not a regular file"))
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
     except FileNotFoundError:
         raise ManifestError(Problem(display, None, None, "file not found")) from None
     except (IsADirectoryError, PermissionError) as error:
         raise ManifestError(Problem(display, None, None, f"cannot read: {error.strerror}")) from None
+    if len(raw) > limit:
+        line = raw.count(b"\n", 0, limit) + 1
+        raise ManifestError(
+            Problem(display, line, None, f"file is larger than {limit:,} bytes (from this line on)")
+        )
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         raise ManifestError(Problem(display, line, None, "not valid UTF-8 text")) from None
+    control = CONTROL_CHARACTER.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        message = f"control character U+{ord(control.group()):04X} is not allowed"
+        raise ManifestError(Problem(display, line, None, message))
+    return text
 
 
 def load_yaml_model(path: Path, model: type[Model], display: str) -> tuple[Any, Lines]:
@@ -349,6 +382,13 @@ def load_issue(issue_dir: Path, publication: Publication, display_root: Path | N
             )
             continue
         seen[entry.file] = position
+        if not (issue_dir / entry.file).resolve().is_relative_to(issue_dir.resolve()):
+            problems.append(
+                Problem(
+                    display, where, f"articles[{position}].file", f"{entry.file} leads outside its folder"
+                )
+            )
+            continue
         if not (issue_dir / entry.file).is_file():
             folder = _display(issue_dir, display_root)
             problems.append(
@@ -490,6 +530,27 @@ def load_volumes(
     if problems:
         raise ManifestError(problems)
     return volumes
+
+
+def check_numbers(issue_dirs: list[Path], display_root: Path | None = None) -> None:
+    """Two issue folders may not claim one number: their PDFs would overwrite each other."""
+    seen: dict[int, str] = {}
+    problems = []
+    for directory in sorted({d.resolve() for d in issue_dirs}):
+        display = _display(directory / "issue.yaml", display_root)
+        try:
+            data, lines = read_yaml(read_text(directory / "issue.yaml", display), display)
+        except ManifestError:
+            continue  # reported with the rest when the issue itself is loaded
+        number = data.get("number") if isinstance(data, dict) else None
+        if type(number) is not int:
+            continue
+        if number in seen:
+            message = f"issue {number} is also {seen[number]}"
+            problems.append(Problem(display, lines[("number",)], "number", message))
+        seen.setdefault(number, _display(directory, display_root))
+    if problems:
+        raise ManifestError(problems)
 
 
 def find_issue_dirs(issues_root: Path) -> list[Path]:
