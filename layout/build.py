@@ -8,20 +8,23 @@ that a failed or interrupted build never leaves a half-written PDF where a good 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from . import __version__
 from .errors import LayoutError, Problem
+from .impose import Plan, choose_sheet
 from .manifest import (
+    Article,
     Issue,
     Publication,
     check_numbers,
@@ -31,10 +34,18 @@ from .manifest import (
     load_volumes,
 )
 from .render import issue_title, render_blank, render_issue
-from .text import ArticleText, article_text
+from .text import ArticleText, article_text, without_last_words
 
 if TYPE_CHECKING:
+    from weasyprint import Document
+
     from .typeset import Typesetter
+
+T = TypeVar("T")
+
+
+PHOTOCOPIER_BOOKLET = Plan("booklet", sheet="a4", fit="a5")
+ONE_SHEET = 2  # pages: a leaflet printed on both sides of one sheet
 
 
 @dataclass(frozen=True)
@@ -61,9 +72,17 @@ class Project:
     def print_path(self, publication: Publication, number: int) -> Path:
         return self.out / "print" / f"{publication.slug}-{number:03d}.pdf"
 
+    def imposed_path(self, source: Path, plan: Plan) -> Path:
+        """Where ``source`` imposed by ``plan`` (its sheet chosen) goes: named by layout and sheet."""
+        return self.out / "imposed" / f"{source.stem}-{plan.layout}-{plan.sheet}.pdf"
+
+    def note_path(self, imposed: Path) -> Path:
+        """The cover note beside imposed sheets: how to print, fold and cut them."""
+        return imposed.with_name(f"{imposed.stem}-note.pdf")
+
     def booklet_path(self, publication: Publication, number: int) -> Path:
         """The print edition imposed as an A5 booklet on A4 sheets, for office photocopiers."""
-        return self.out / "booklets" / f"{publication.slug}-{number:03d}-booklet.pdf"
+        return self.imposed_path(self.print_path(publication, number), PHOTOCOPIER_BOOKLET)
 
     def leaflet_path(self, publication: Publication, number: int, slug: str, size: str) -> Path:
         return self.out / "leaflets" / f"{publication.slug}-{number:03d}-{slug}-{size}.pdf"
@@ -97,7 +116,20 @@ class IssueResult:
     added: int = 0
     skipped: bool = False
     outputs: list[str] = field(default_factory=list)
+    imposed: ImposeResult | None = None
     problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class ImposeResult:
+    """An output laid out on sheets: where, how many sheets, how to print them, and the note that says so."""
+
+    output: str
+    note: str
+    sheets: int
+    blanks: int
+    instructions: list[str]
+    skipped: bool = False
 
 
 def load(project: Project, issue_dir: Path) -> LoadedIssue:
@@ -190,8 +222,61 @@ def typesetter_for(project: Project, style: str) -> Typesetter:
     return _typesetter(project.style_dir(style), project.fonts_dir)
 
 
-def build_issue(project: Project, issue_dir: Path, force: bool = False) -> IssueResult:
-    """Validate, typeset and write one issue's archive and print editions."""
+def impose_output(
+    project: Project, source: Path, plan: Plan, force: bool = False, target: Path | None = None
+) -> ImposeResult:
+    """Impose a built PDF on sheets, with its cover note, unless both are up to date with it."""
+    from .impose import impose
+    from .render import render_note
+    from .typeset import identifier, write_document
+
+    plan = choose_sheet(source, plan)
+    target = target or project.imposed_path(source, plan)
+    note = project.note_path(target)
+    publication = load_publication(project.issues_root, project.root)
+    style = project.style_dir(publication.style)
+    digest = digest_files(project, [source, *style_files(project, publication.style)], repr(plan))
+    stamp = project.stamp_path(target.stem)
+    state = None if force else read_stamp(stamp, digest, [target, note])
+    if state:
+        return ImposeResult(**{**state["result"], "skipped": True})
+    with atomic_path(target) as temporary, atomic_path(note) as note_tmp:
+        imposed = impose(source, temporary, plan)
+        what = "fold this booklet" if plan.layout == "booklet" else "cut these sheets"
+        html = render_note(
+            style,
+            {
+                "publication": publication,
+                "title": f"How to print and {what}",
+                "file": target.name,
+                "source": source.name,
+                "sheets": imposed.sheets,
+                "sheet": imposed.sheet.upper(),
+                "blanks": imposed.blanks,
+                "steps": imposed.instructions,
+            },
+        )
+        document = typesetter_for(project, publication.style).layout(html, style, str(note))
+        write_document(document, note_tmp, identifier(digest, "note"))
+    result = ImposeResult(str(target), str(note), imposed.sheets, imposed.blanks, list(imposed.instructions))
+    write_stamp(stamp, digest=digest, result=dataclasses.asdict(result))
+    return result
+
+
+def build_issue(
+    project: Project, issue_dir: Path, force: bool = False, plan: Plan | None = None
+) -> IssueResult:
+    """Validate, typeset and write one issue's archive and print editions, imposed if ``plan`` says."""
+    result = _build_issue(project, issue_dir, force)
+    if plan and not result.problems:
+        try:
+            result.imposed = impose_output(project, Path(result.outputs[1]), plan, force)
+        except LayoutError as error:
+            result.problems = error.problems
+    return result
+
+
+def _build_issue(project: Project, issue_dir: Path, force: bool) -> IssueResult:
     from .typeset import identifier, pad_to_fold, write_archive, write_print
 
     result = IssueResult(directory=str(issue_dir))
@@ -233,15 +318,32 @@ def build_issue(project: Project, issue_dir: Path, force: bool = False) -> Issue
 
 
 def build_issues(
-    project: Project, issue_dirs: list[Path] | None = None, jobs: int = 1, force: bool = False
+    project: Project,
+    issue_dirs: list[Path] | None = None,
+    jobs: int = 1,
+    force: bool = False,
+    plan: Plan | None = None,
 ) -> list[IssueResult]:
     """Build many issues, in parallel across processes when ``jobs`` > 1."""
     dirs = issue_dirs if issue_dirs is not None else find_issue_dirs(project.issues_root)
     check_numbers([*find_issue_dirs(project.issues_root), *dirs], project.root)
-    if jobs <= 1 or len(dirs) <= 1:
-        return [build_issue(project, d, force) for d in dirs]
-    with ProcessPoolExecutor(max_workers=min(jobs, len(dirs))) as pool:
-        return list(pool.map(build_issue, [project] * len(dirs), dirs, [force] * len(dirs)))
+    task = functools.partial(build_issue, project, force=force, plan=plan)
+    return _run(task, dirs, jobs)
+
+
+def build_booklets(
+    project: Project, issue_dirs: list[Path] | None = None, jobs: int = 1, force: bool = False
+) -> list[IssueResult]:
+    """Build issues and impose their print editions as A5 booklets on A4, for photocopiers."""
+    return build_issues(project, issue_dirs, jobs, force, PHOTOCOPIER_BOOKLET)
+
+
+def _run(task: Callable[[Path], T], items: list[Path], jobs: int) -> list[T]:
+    """``task`` over ``items``, in that order, across processes when ``jobs`` > 1."""
+    if jobs <= 1 or len(items) <= 1:
+        return [task(item) for item in items]
+    with ProcessPoolExecutor(max_workers=min(jobs, len(items))) as pool:
+        return list(pool.map(task, items))
 
 
 @dataclass
@@ -309,3 +411,140 @@ def build_volumes(
             result.pages = bind(front_pdf, bound, publication, volume, temporary)
         write_stamp(stamp, digest=digest, pages=result.pages)
     return issue_results, results
+
+
+@dataclass
+class LeafletResult:
+    """What one leaflet's build did; ``words_over`` is how much to cut to fit ``sheets``."""
+
+    directory: str
+    article: str = ""
+    title: str = ""
+    size: str = "a5"
+    pages: int = 0
+    sheets: int = 1
+    words: int = 0
+    words_over: int = 0
+    skipped: bool = False
+    output: str = ""
+    imposed: ImposeResult | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def find_article(loaded: LoadedIssue, reference: str) -> Article:
+    """The article a distributor named: by its file name (with or without .md) or its position."""
+    articles = loaded.issue.articles
+    for article in articles:
+        name = Path(article.source).name
+        if reference in (name, Path(name).stem, article.slug, str(article.position)):
+            return article
+    listing = "; ".join(f"{a.position} {Path(a.source).name}" for a in articles)
+    where = loaded.issue.folder + "/issue.yaml"
+    raise LayoutError([Problem(where, None, "articles", f"no article {reference!r}; it has {listing}")])
+
+
+def build_leaflet(
+    project: Project,
+    issue_dir: Path,
+    reference: str,
+    size: str = "a5",
+    sheets: int = 1,
+    plan: Plan | None = None,
+    force: bool = False,
+) -> LeafletResult:
+    """Typeset one article as a leaflet (and impose it if ``plan`` says), unless up to date."""
+    result = LeafletResult(directory=str(issue_dir), size=size, sheets=sheets)
+    try:
+        loaded = load(project, issue_dir)
+        article = find_article(loaded, reference)
+        _typeset_leaflet(project, loaded, article, result, force)
+        if plan:
+            result.imposed = impose_output(project, Path(result.output), plan, force)
+    except LayoutError as error:
+        result.problems = error.problems
+    return result
+
+
+def _typeset_leaflet(
+    project: Project, loaded: LoadedIssue, article: Article, result: LeafletResult, force: bool
+) -> None:
+    from .typeset import identifier, words_over, write_document
+
+    publication, issue = loaded.publication, loaded.issue
+    text = loaded.texts[article.slug]
+    result.article, result.title, result.words = Path(article.source).name, article.title, text.words
+    target = project.leaflet_path(publication, issue.number, article.slug, result.size)
+    result.output = str(target)
+    files = [project.issues_root / "publication.yaml", loaded.directory / "issue.yaml"]
+    files += [loaded.directory / Path(article.source).name, *(loaded.directory / i for i in text.images)]
+    digest = digest_files(project, files + style_files(project, issue.style), article.slug, result.size)
+    stamp = project.stamp_path(target.stem)
+    state = None if force else read_stamp(stamp, digest, [target])
+    if state and state["sheets"] == result.sheets:
+        result.skipped, result.pages, result.words_over = True, state["pages"], state["words_over"]
+        return
+    document = _lay_out_leaflet(project, loaded, article, text, result.size)
+    result.pages = len(document.pages)
+    if result.pages > result.sheets * ONE_SHEET:
+        guess = words_over(document, result.sheets * ONE_SHEET, text.words)
+        result.words_over = _words_to_cut(project, loaded, article, result, guess)
+    with atomic_path(target) as temporary:
+        write_document(document, temporary, identifier(digest, "leaflet", article.title))
+    write_stamp(stamp, digest=digest, pages=result.pages, sheets=result.sheets, words_over=result.words_over)
+
+
+def _lay_out_leaflet(
+    project: Project, loaded: LoadedIssue, article: Article, text: ArticleText, size: str
+) -> Document:
+    from .render import leaflet_context, render_leaflet
+
+    style_dir = project.style_dir(loaded.issue.style)
+    html = render_leaflet(style_dir, leaflet_context(loaded.publication, loaded.issue, article, text, size))
+    return typesetter_for(project, loaded.issue.style).layout(html, loaded.directory, article.source)
+
+
+def _words_to_cut(
+    project: Project, loaded: LoadedIssue, article: Article, result: LeafletResult, guess: int
+) -> int:
+    """Words to cut from the end of the text for the leaflet to fit its sheets, checked by laying out.
+
+    The guess is tried, then raised until the shortened article fits, so that cutting the
+    number reported is enough. Lines, widows and blocks kept whole make the guess fall short.
+    """
+    cut = guess
+    while cut < result.words:
+        shorter = article.model_copy(update={"body": without_last_words(article.body, cut)})
+        trial = _lay_out_leaflet(
+            project, loaded, shorter, article_text(shorter, loaded.directory), result.size
+        )
+        if len(trial.pages) <= result.sheets * ONE_SHEET:
+            return cut
+        cut = round(cut * 1.2) + 5
+    return result.words
+
+
+def build_leaflets(
+    project: Project,
+    issue_dirs: list[Path] | None = None,
+    size: str = "a5",
+    sheets: int = 1,
+    plan: Plan | None = None,
+    jobs: int = 1,
+    force: bool = False,
+) -> list[LeafletResult]:
+    """Every article of the issues as a leaflet: what the archive site offers for download."""
+    dirs = issue_dirs if issue_dirs is not None else find_issue_dirs(project.issues_root)
+    task = functools.partial(_issue_leaflets, project, size=size, sheets=sheets, plan=plan, force=force)
+    return [result for results in _run(task, dirs, jobs) for result in results]
+
+
+def _issue_leaflets(
+    project: Project, issue_dir: Path, size: str, sheets: int, plan: Plan | None, force: bool
+) -> list[LeafletResult]:
+    try:
+        loaded = load(project, issue_dir)
+    except LayoutError as error:
+        return [LeafletResult(directory=str(issue_dir), size=size, problems=error.problems)]
+    return [
+        build_leaflet(project, issue_dir, a.slug, size, sheets, plan, force) for a in loaded.issue.articles
+    ]

@@ -5,12 +5,13 @@
 - ``2up``: step and repeat, each page twice on a sheet, to be cut in half.
 
 Pages are placed by their TrimBox at exact size unless ``fit`` asks otherwise. Backs are turned
-180° for printers that flip on the long edge. A first sheet tells the distributor how to print.
+180° for printers that flip on the long edge. Crop and fold marks go outside the trim where the
+sheet leaves room; the steps to print, fold and cut go to a cover note (see ``build``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -49,12 +50,12 @@ class Plan:
 
 @dataclass(frozen=True)
 class Imposed:
-    """What came out: sheets, blanks added, the sheet's name and how to print it."""
+    """What came out: sheets, blanks added, the sheet's name and how to print it, step by step."""
 
     sheets: int
     blanks: int
     sheet: str
-    instructions: str
+    instructions: tuple[str, ...]
 
 
 def booklet_sides(count: int) -> list[tuple[int | None, int | None]]:
@@ -94,12 +95,24 @@ def read_pages(path: Path) -> list[PageObject]:
     return pages
 
 
+def _cell(page: PageObject, plan: Plan) -> tuple[float, Paper]:
+    """The scale and the size at which each page is placed."""
+    size = Paper(float(page.trimbox.width), float(page.trimbox.height))
+    scale = PAPER[plan.fit].width / size.width if plan.fit else 1.0
+    return scale, Paper(size.width * scale, size.height * scale)
+
+
+def choose_sheet(source: Path, plan: Plan) -> Plan:
+    """``plan`` with its sheet named: as asked, or the smallest that takes two pages at their size."""
+    if plan.sheet:
+        return plan
+    return replace(plan, sheet=_smallest_sheet(_cell(read_pages(source)[0], plan)[1]))
+
+
 def impose(source: Path, target: Path, plan: Plan) -> Imposed:
     """Lay out ``source`` on sheets as ``plan`` says and write ``target``."""
     pages = read_pages(source)
-    page = Paper(float(pages[0].trimbox.width), float(pages[0].trimbox.height))
-    scale = PAPER[plan.fit].width / page.width if plan.fit else 1.0
-    cell = Paper(page.width * scale, page.height * scale)
+    scale, cell = _cell(pages[0], plan)
     sheet_name = plan.sheet or _smallest_sheet(cell)
     portrait = PAPER[sheet_name]
     sheet = Paper(portrait.height, portrait.width)  # landscape
@@ -130,26 +143,34 @@ def impose(source: Path, target: Path, plan: Plan) -> Imposed:
     blanks = sum(n is None for side in sides for n in side) if plan.layout == "booklet" else 0
     with open(target, "wb") as handle:
         writer.write(handle)
-    return Imposed(sheets, blanks, sheet_name, instructions(plan, sheet_name))
+    return Imposed(sheets, blanks, sheet_name, instructions(plan, sheet_name, sheets))
 
 
-def instructions(plan: Plan, sheet_name: str) -> str:
-    """How to print and finish the sheets, in words a distributor can follow."""
+def instructions(plan: Plan, sheet_name: str, sheets: int) -> tuple[str, ...]:
+    """How to print and finish the sheets, step by step, in words a distributor can follow."""
     paper = sheet_name.upper()
+    steps = [f"Load {paper} paper and print at actual size (100 %), not “fit to page”."]
     if plan.order == "duplex":
-        how = f"Print on {paper}, both sides, flip on the {plan.duplex} edge."
+        steps.append(f"Print both sides, flipping on the {plan.duplex} edge: {sheets} sheets a copy.")
     else:
-        rest = "in reverse order" if plan.order.endswith("reversed") else "in the same order"
-        how = (
-            f"Print on {paper}: first all fronts (the first half of the pages), then turn the stack "
-            f"and print the backs, which come {rest}."
+        backs = "in reverse order" if plan.order.endswith("reversed") else "in the same order"
+        fronts, backs_pages = _pages(1, sheets), _pages(sheets + 1, 2 * sheets)
+        steps.append(
+            f"Print {fronts} (the fronts) on one side. Put the printed stack back in the tray "
+            f"to print on its blank side, and print {backs_pages} (the backs, {backs})."
         )
-    finish = (
-        "Fold each sheet in half, nest them in order and staple on the fold."
-        if plan.layout == "booklet"
-        else "Cut each sheet in half along the middle mark."
-    )
-    return f"{how} {finish}"
+    if plan.layout == "booklet":
+        steps.append(
+            "Fold each sheet in half, page 1 outside; nest the sheets in the order they came out and "
+            "staple twice on the fold."
+        )
+    else:
+        steps.append("Cut each sheet in half along the middle: one sheet makes two copies.")
+    return tuple(steps)
+
+
+def _pages(first: int, last: int) -> str:
+    return f"page {first}" if first == last else f"pages {first} to {last}"
 
 
 def _smallest_sheet(cell: Paper) -> str:
@@ -195,9 +216,9 @@ def _marks(writer: PdfWriter, sheet: PageObject, paper: Paper, cell: Paper, x0: 
             ops.append(f"{x0 - gap:.2f} {y:.2f} m {x0 - gap - reach:.2f} {y:.2f} l S")
             outer = x0 + 2 * cell.width + gap
             ops.append(f"{outer:.2f} {y:.2f} m {outer + reach:.2f} {y:.2f} l S")
-    if y0 < gap + 1:  # no room: short ticks at the sheet's edge mark the fold or cut
-        ops.append(f"[2 2] 0 d {middle:.2f} 0 m {middle:.2f} {2 * MM:.2f} l S")
-        ops.append(f"{middle:.2f} {paper.height:.2f} m {middle:.2f} {paper.height - 2 * MM:.2f} l S")
+    # Pages that fill the sheet leave no room outside the trim: no marks, the cover note says where to fold.
+    if len(ops) == 1:
+        return
     ops.append("Q")
     _append_stream(writer, sheet, "\n".join(ops).encode())
 

@@ -99,3 +99,31 @@ def render_issue(
 def render_blank(style_dir: Path) -> str:
     """A page that carries nothing but the page box: the padding of the print edition."""
     return environment(style_dir).get_template("blank.html").render()
+
+
+def leaflet_context(
+    publication: Publication, issue: Issue, article: Article, text: ArticleText, size: str
+) -> dict[str, Any]:
+    """Everything ``leaflet.html`` prints: one article, where it came from, how to get involved."""
+    subjects = publication.subjects
+    source = issue_title(publication, issue)
+    return {
+        **publication_context(publication),
+        "title": f"{article.title} (from {source})",
+        "source": source,
+        "size": size,
+        "iso_date": issue.date.isoformat(),
+        "keywords": ", ".join(subjects[tag] for tag in article.tags),
+        "description": article.standfirst or article.title,
+        "article": article_context(issue, article, text, subjects),
+    }
+
+
+def render_leaflet(style_dir: Path, context: dict[str, Any]) -> str:
+    """One article as a leaflet, ready for WeasyPrint."""
+    return environment(style_dir).get_template("leaflet.html").render(context)
+
+
+def render_note(style_dir: Path, context: dict[str, Any]) -> str:
+    """The cover note that says how to print, fold and cut a set of imposed sheets."""
+    return environment(style_dir).get_template("note.html").render(context)

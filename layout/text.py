@@ -269,3 +269,13 @@ def _insert_pull_quote(tokens: list[Token], text: str) -> None:
     aside = Token("html_block", "", 0)
     aside.content = f'<aside class="pull-quote" aria-hidden="true"><p>{html.escape(text)}</p></aside>\n'
     tokens.insert(where, aside)
+
+
+def without_last_words(body: str, count: int) -> str:
+    """A Markdown body less its last ``count`` words of running text (footnotes kept): a trial cut."""
+    notes = re.search(r"^\[\^[^\]]+\]:", body, flags=re.MULTILINE)
+    text, rest = (body[: notes.start()], body[notes.start() :]) if notes else (body, "")
+    starts = [match.start() for match in re.finditer(r"\S+", text)]
+    keep = max(1, len(starts) - count)
+    kept = text[: starts[keep]].rstrip() if keep < len(starts) else text
+    return f"{kept}.\n\n{rest}"

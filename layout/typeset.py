@@ -56,6 +56,7 @@ _only_bundled_fonts()
 import pydyf  # noqa: E402
 from weasyprint import CSS, HTML, Document  # noqa: E402
 from weasyprint.css import ColorProfile  # noqa: E402
+from weasyprint.formatting_structure.boxes import Box, FootnoteAreaBox  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
@@ -127,6 +128,36 @@ class Typesetter:
             raise TypesetError(Problem(source, None, None, str(error))) from None
 
 
+def words_over(document: Document, pages: int, words: int) -> int:
+    """Roughly how many of the ``words`` of ``<main>`` to cut for the document to fit ``pages`` pages.
+
+    The text beyond the last allowed page, less the room left at the foot of that page,
+    converted to words at the density ``<main>`` is set at. A first guess: see ``build``.
+    """
+    if len(document.pages) <= pages:
+        return 0
+    used, room, main = [], [], 0.0
+    for page in document.pages:
+        box = page._page_box
+        top = box.content_box_y()
+        footnotes = [child.position_y for child in box.children if isinstance(child, FootnoteAreaBox)]
+        body = box.children[0].children[0]
+        used.append(max((_bottom(child) for child in body.children), default=top) - top)
+        room.append(min([top + box.height, *footnotes]) - top)
+        main += sum(_bottom(c) - c.position_y for c in body.children if c.element_tag == "main")
+    over = sum(used[pages:]) - (room[pages - 1] - used[pages - 1])
+    return max(1, round(over * words / main)) if main else words
+
+
+def _bottom(box: Box) -> float:
+    """Where a box ends, with the margins its last descendants carry through its bottom edge."""
+    bottom = box.position_y + box.margin_height()
+    while getattr(box, "children", None):
+        box = box.children[-1]
+        bottom = max(bottom, box.position_y + box.margin_height())
+    return bottom
+
+
 def identifier(*parts: bytes | str) -> bytes:
     """A PDF file identifier derived from content, so equal inputs give equal bytes."""
     digest = hashlib.sha256()
@@ -146,6 +177,11 @@ def write_archive(document: Document, target: Path, pdf_id: bytes) -> None:
         optimize_images=True,
         finisher=_finish_archive,
     )
+
+
+def write_document(document: Document, target: Path, pdf_id: bytes) -> None:
+    """A leaflet or a note: tagged like the archive edition, with images at full resolution."""
+    document.write_pdf(target, pdf_variant="pdf/ua-1", pdf_identifier=pdf_id, finisher=_finish_archive)
 
 
 def front_matter_pdf(document: Document, pdf_id: bytes) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -153,3 +154,32 @@ def test_encrypted_pdfs_are_refused(numbered: Path, tmp_path: Path) -> None:
     writer.write(tmp_path / "in.pdf")
     result = run_layout(tmp_path, "impose", "in.pdf")
     assert result.returncode == 2 and "encrypted" in result.stderr
+
+
+def _mark_lines(path: Path) -> list[list[tuple[float, float]]]:
+    """The lines of the marks stream that imposition appends to each side, if any."""
+    lines = []
+    for page in PdfReader(path).pages:
+        last = page["/Contents"][-1].get_object().get_data().decode()
+        if last.startswith("q 0.3 w 0 0 0 1 K"):
+            for x1, y1, x2, y2 in re.findall(r"([\d.]+) ([\d.]+) m ([\d.]+) ([\d.]+) l S", last):
+                lines.append([(float(x1), float(y1)), (float(x2), float(y2))])
+    return lines
+
+
+def test_marks_stay_outside_the_trim(tmp_path: Path) -> None:
+    css = "@page { size: A5; margin: 0 } section { font: 80pt sans-serif; break-after: page; }"
+    source = tmp_path / "a5.pdf"
+    HTML(string=f"<style>{css}</style>" + "".join(f"<section>P{n}Q</section>" for n in range(4))).write_pdf(
+        source
+    )
+    impose(source, tmp_path / "a3.pdf", Plan("booklet", sheet="a3"))  # A5 pages leave room on A3
+    lines = _mark_lines(tmp_path / "a3.pdf")
+    assert len(lines) == 2 * 10  # each side: 4 corners x 2 ticks, and the fold at top and bottom
+    left, right = 420 / 2 * MM - 148 * MM, 420 / 2 * MM + 148 * MM
+    bottom, top = (297 - 210) / 2 * MM, (297 + 210) / 2 * MM
+    for line in lines:
+        for x, y in line:  # every end of every tick lies outside the trimmed pages
+            assert not (left + 0.5 < x < right - 0.5 and bottom + 0.5 < y < top - 0.5), line
+    impose(source, tmp_path / "a4.pdf", Plan("booklet", sheet="a4"))  # A5 pages fill an A4 sheet
+    assert _mark_lines(tmp_path / "a4.pdf") == []  # no room outside the trim: no marks on the page

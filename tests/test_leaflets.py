@@ -1,0 +1,150 @@
+"""Leaflets: one article with the masthead line and Get involved, sized, fitted and imposed."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from layout.build import Project, build_leaflet
+from layout.impose import MM
+from tests.test_bad_input import run_layout
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def copy_of_21(tmp_path: Path) -> Path:
+    """A project holding a copy of no 21, sharing the real styles and fonts."""
+    shutil.copytree(ROOT / "issues" / "021", tmp_path / "issues" / "021")
+    shutil.copy(ROOT / "issues" / "publication.yaml", tmp_path / "issues")
+    (tmp_path / "styles").symlink_to(ROOT / "styles")
+    (tmp_path / "fonts").symlink_to(ROOT / "fonts")
+    return tmp_path
+
+
+def text_of(reader: PdfReader) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+@pytest.mark.parametrize(("size", "width", "height"), [("a5", 148, 210), ("a4", 210, 297)])
+def test_a_leaflet_names_its_source_and_ends_with_get_involved(
+    project: Project, size: str, width: int, height: int
+) -> None:
+    result = build_leaflet(project, ROOT / "issues" / "021", "aleppo-has-fallen.md", size)
+    assert not result.problems, result.problems
+    assert result.output.endswith(f"leaflets/the-spark-021-aleppo-has-fallen-{size}.pdf")
+    reader = PdfReader(result.output)
+    assert len(reader.pages) == result.pages
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width) / MM), round(float(page.mediabox.height) / MM)) == (
+            width,
+            height,
+        )
+    pages = text_of(reader)
+    assert "From The Spark no 21, 22 March 2017" in pages[0]
+    assert "Aleppo has fallen" in pages[0]
+    assert "GET INVOLVED" in pages[-1] and "Donate to WIVP" in pages[-1]
+    assert "+27 822020617" in pages[-1]
+    assert f"page {result.pages} of {result.pages}" in pages[-1]
+    fonts = {str(f["/BaseFont"]) for p in reader.pages for f in p["/Resources"]["/Font"].values()}
+    assert all("+" in name for name in fonts), fonts  # subsets: embedded
+
+
+def test_an_article_is_named_by_file_or_position(project: Project) -> None:
+    by_file = build_leaflet(project, ROOT / "issues" / "021", "customary-marriages.md", force=True)
+    by_position = build_leaflet(project, ROOT / "issues" / "021", "5")
+    assert by_file.output == by_position.output
+    assert by_position.skipped and by_position.pages == by_file.pages
+
+
+def _cut_words(article: Path, words: int) -> None:
+    """Drop ``words`` words from the end of the body, before the footnotes."""
+    text = article.read_text()
+    notes = text.index("\n[^1]:")
+    body = text[:notes].rstrip().split(" ")
+    article.write_text(" ".join(body[:-words]) + ".\n" + text[notes:])
+
+
+def test_words_over_one_sheet_is_what_it_takes_to_fit(copy_of_21: Path) -> None:
+    project = Project(copy_of_21, copy_of_21 / "build")
+    issue = copy_of_21 / "issues" / "021"
+    over = build_leaflet(project, issue, "1")
+    assert over.pages == 3 and 10 < over.words_over < 200, over
+    _cut_words(issue / "attempted-coup-in-turkey.md", over.words_over // 3)
+    assert build_leaflet(project, issue, "1").pages == 3  # a third of the cut is not enough
+    _cut_words(issue / "attempted-coup-in-turkey.md", over.words_over)  # more than the estimate in all
+    fitted = build_leaflet(project, issue, "1")
+    assert fitted.pages == 2 and fitted.words_over == 0
+
+
+def test_the_command_reports_pages_and_words_over(copy_of_21: Path) -> None:
+    result = run_layout(copy_of_21, "leaflet", "issues/021", "attempted-coup-in-turkey.md", "1")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert re.match(
+        r"On the attempted coup in Turkey \(A5\): 3 pages, over 1 sheet by about \d+ words", lines[0]
+    )
+    assert "wrote build/leaflets/the-spark-021-attempted-coup-in-turkey-a5.pdf" in lines[0]
+    assert "3 pages, over 1 sheet" in lines[1] and lines[1].endswith("up to date")
+    fits = run_layout(copy_of_21, "leaflet", "issues/021", "3", "--size", "a4")
+    assert "Leon Sedov Brigade (A4): 1 page, fits 1 sheet printed both sides" in fits.stdout
+
+
+def test_an_unknown_article_is_refused(copy_of_21: Path) -> None:
+    result = run_layout(copy_of_21, "leaflet", "issues/021", "coup.md")
+    assert result.returncode == 2
+    assert "issues/021/issue.yaml: articles: no article 'coup.md'" in result.stderr
+    assert "1 attempted-coup-in-turkey.md" in result.stderr and "Traceback" not in result.stderr
+    assert not (copy_of_21 / "build" / "leaflets").exists()
+
+
+def test_a_leaflet_comes_out_imposed_in_one_step(copy_of_21: Path) -> None:
+    result = run_layout(copy_of_21, "leaflet", "issues/021", "3", "--impose", "2up")
+    assert result.returncode == 0, result.stderr
+    assert "Cut each sheet in half" in result.stdout
+    sheets = PdfReader(copy_of_21 / "build" / "imposed" / "the-spark-021-aleppo-has-fallen-a5-2up-a4.pdf")
+    leaflet = PdfReader(copy_of_21 / "build" / "leaflets" / "the-spark-021-aleppo-has-fallen-a5.pdf")
+    assert len(sheets.pages) == len(leaflet.pages) == 2
+    for sheet, page in zip(sheets.pages, leaflet.pages, strict=True):
+        assert (round(float(sheet.mediabox.width) / MM), round(float(sheet.mediabox.height) / MM)) == (
+            297,
+            210,
+        )
+        words = page.extract_text().split()
+        assert sheet.extract_text().split().count(words[0]) >= 2 * words.count(words[0])
+
+
+def test_an_issue_comes_out_imposed_in_one_step(scratch: Path) -> None:
+    result = run_layout(scratch, "build", "issues/001", "--impose", "booklet", "--sheet", "a4", "--fit", "a5")
+    assert result.returncode == 0, result.stderr
+    booklet = PdfReader(scratch / "build" / "imposed" / "the-spark-001-booklet-a4.pdf")
+    assert len(booklet.pages) == 2  # 4 pages, one sheet
+    assert "Fold each sheet in half" in result.stdout
+    again = run_layout(scratch, "build", "issues/001", "--impose", "booklet", "--sheet", "a4", "--fit", "a5")
+    assert "up to date build/imposed/the-spark-001-booklet-a4.pdf" in again.stdout
+    too_big = run_layout(scratch, "build", "issues/001", "--impose", "booklet", "--sheet", "a4")
+    assert too_big.returncode == 2 and "do not fit on A4" in too_big.stderr
+
+
+def test_imposed_sheets_come_with_a_cover_note(copy_of_21: Path) -> None:
+    result = run_layout(
+        copy_of_21, "leaflet", "issues/021", "1", "--impose", "booklet", "--order", "fronts-then-backs"
+    )
+    assert result.returncode == 0, result.stderr
+    note = PdfReader(
+        copy_of_21 / "build" / "imposed" / "the-spark-021-attempted-coup-in-turkey-a5-booklet-a4-note.pdf"
+    )
+    text = " ".join(note.pages[0].extract_text().split())
+    assert "How to print and fold this booklet" in text
+    assert "the-spark-021-attempted-coup-in-turkey-a5-booklet-a4.pdf: 1 A4 sheet a copy" in text
+    assert "Load A4 paper and print at actual size" in text
+    assert (
+        "Print page 1 (the fronts) on one side" in text
+        and "print page 2 (the backs, in the same order)" in text
+    )
+    assert "The 1 blank page before the back cover is meant to be there" in text
+    assert "3. Fold each sheet in half" in result.stdout
