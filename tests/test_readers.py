@@ -2,7 +2,7 @@
 
 qpdf (structure), poppler (pdfinfo, pdftotext), pdfium (pypdfium2 renders every page) and
 Ghostscript each read every file: archive and print editions, a bound volume, an imposed
-booklet and 2-up sheets; any error or warning from any of them fails the test.
+booklet and 2-up sheets with their cover notes, leaflets; any error or warning fails the test.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pytest
 
 from layout.build import Project, build_volumes
 from layout.manifest import load_publication
+from tests.conftest import make_scratch
 from tests.test_bad_input import run_layout
 from tests.test_issues import NUMBERS
 
@@ -23,7 +24,12 @@ KINDS = [
     *(f"print-{n}" for n in NUMBERS),
     "volume-2017",
     "booklet",
+    "booklet-note",
     "2up",
+    "leaflet-a5",
+    "leaflet-a4",
+    "leaflet-a5-2up",
+    "leaflet-a5-2up-note",
 ]
 
 
@@ -39,14 +45,25 @@ def pdfs(project: Project, shipped: dict, tmp_path_factory: pytest.TempPathFacto
     assert not volume.problems, volume.problems
     found["volume-2017"] = Path(volume.output)
     sheets = tmp_path_factory.mktemp("imposed")
+    elsewhere = make_scratch(sheets / "project")  # layout impose keeps its records in ./build
     for kind, source, options in (
         ("booklet", project.print_path(publication, 23), ["--fit", "a5", "--duplex", "long"]),
         ("2up", project.archive_path(publication, 20), ["--layout", "2up"]),
     ):
         target = sheets / f"{kind}.pdf"
-        result = run_layout(project.root, "impose", str(source), *options, "--out", str(target))
+        result = run_layout(elsewhere, "impose", str(source), *options, "--out", str(target))
         assert result.returncode == 0, result.stderr
         found[kind] = target
+    found["booklet-note"] = sheets / "booklet-note.pdf"
+    for size in ("a5", "a4"):
+        layout = ["--impose", "2up"] if size == "a5" else []
+        args = ["leaflet", "issues/021", "1", "--size", size, *layout, "--out", str(project.out)]
+        result = run_layout(project.root, *args)
+        assert result.returncode == 0, result.stderr
+        (found[f"leaflet-{size}"],) = (project.out / "leaflets").glob(f"the-spark-021-*-{size}.pdf")
+    (found["leaflet-a5-2up"],) = (project.out / "imposed").glob("the-spark-021-*-a5-2up-a4.pdf")
+    found["leaflet-a5-2up-note"] = project.note_path(found["leaflet-a5-2up"])
+    assert all(path.is_file() for path in found.values()), found
     return found
 
 
