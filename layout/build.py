@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import fcntl
 import functools
 import hashlib
 import json
@@ -191,6 +192,35 @@ def read_stamp(stamp: Path, digest: str, outputs: list[Path]) -> dict | None:
 def write_stamp(stamp: Path, **state: object) -> None:
     with atomic_path(stamp) as temporary:
         temporary.write_text(json.dumps(state))
+
+
+@contextlib.contextmanager
+def build_lock(project: Project) -> Iterator[None]:
+    """Hold ``.lock`` in the output folder for a whole command: a second build there stops at once.
+
+    Two builds writing the same files would each be whole (see ``atomic_path``) but race for the
+    stamps; an editor is better told than kept waiting. The lock goes with the process, even
+    when it is killed; temporary files a killed build left behind are cleared once it is held.
+    """
+    project.out.mkdir(parents=True, exist_ok=True)
+    lock = project.out / ".lock"
+    with open(lock, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            message = f"another build is running in this folder (pid {holder})"
+            raise LayoutError(Problem(str(project.out), None, None, message)) from None
+        handle.truncate(0)
+        handle.write(str(os.getpid()))
+        handle.flush()
+        for stale in project.out.rglob(".*.tmp"):
+            stale.unlink(missing_ok=True)
+        try:
+            yield
+        finally:
+            handle.truncate(0)
 
 
 @contextlib.contextmanager
