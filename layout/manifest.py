@@ -35,6 +35,7 @@ KINDS = (
 )
 MAX_ARTICLE_BYTES = 300_000  # about 45,000 words: far beyond any article in 16 pages
 MAX_WORD = 60  # characters: wider than a column at any size we set text
+MAX_YAML_DEPTH = 20  # our manifests nest three levels; far deeper is a mistake or an attack
 CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -182,15 +183,26 @@ Lines = dict[tuple[Any, ...], int]
 
 def read_yaml(text: str, source: str, first_line: int = 1) -> tuple[Any, Lines]:
     """Parse one YAML document; return its data and the line of every key and item."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # checks every character before parsing
+    except yaml.reader.ReaderError as error:  # one YAML does not allow, such as U+0080
+        line = first_line + text.count("\n", 0, error.position)
+        message = f"YAML syntax: character U+{error.character:04X} is not allowed"
+        raise ManifestError(Problem(source, line, None, message)) from None
+
+    def line_of(mark: yaml.Mark) -> int:  # counted by "\n" alone, as editors do (YAML also counts U+0085)
+        return first_line + text.count("\n", 0, mark.index)
+
     try:
         node = loader.get_single_node()
+    except RecursionError:  # PyYAML composes nested nodes recursively
+        raise ManifestError(Problem(source, first_line, None, "YAML nested too deeply to read")) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = first_line + mark.line if mark else None
+        line = line_of(mark) if mark else None
         message = f"YAML syntax: {error.problem}"
         if error.context and error.context_mark and error.context_mark is not mark:
-            message += f" ({error.context} on line {first_line + error.context_mark.line})"
+            message += f" ({error.context} on line {line_of(error.context_mark)})"
         raise ManifestError(Problem(source, line, None, message)) from None
     finally:
         loader.dispose()
@@ -198,33 +210,34 @@ def read_yaml(text: str, source: str, first_line: int = 1) -> tuple[Any, Lines]:
         return None, {(): first_line}
     lines: Lines = {}
     problems: list[Problem] = []
-    data = _construct(loader, node, (), lines, problems, source, first_line, set())
+    data = _construct(loader, node, (), lines, problems, source, line_of, set())
     if problems:
         raise ManifestError(problems)
     return data, lines
 
 
-def _construct(loader, node, path, lines, problems, source, first_line, seen):
+def _construct(loader, node, path, lines, problems, source, line_of, seen):
     """Build plain data from a YAML node, recording lines; aliases are refused (no bombs)."""
-    lines[path] = first_line + node.start_mark.line
+    lines[path] = line_of(node.start_mark)
     if id(node) in seen:
         problems.append(Problem(source, lines[path], _field(path), "YAML aliases are not allowed"))
         return None
     seen.add(id(node))
+    if len(path) > MAX_YAML_DEPTH and isinstance(node, yaml.CollectionNode):
+        problems.append(Problem(source, lines[path], _field(path), f"nested more than {MAX_YAML_DEPTH} deep"))
+        return None
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
             if key in result:
-                line = first_line + key_node.start_mark.line
+                line = line_of(key_node.start_mark)
                 problems.append(Problem(source, line, _field((*path, key)), "appears twice"))
-            result[key] = _construct(
-                loader, value_node, (*path, key), lines, problems, source, first_line, seen
-            )
+            result[key] = _construct(loader, value_node, (*path, key), lines, problems, source, line_of, seen)
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
-            _construct(loader, item, (*path, index), lines, problems, source, first_line, seen)
+            _construct(loader, item, (*path, index), lines, problems, source, line_of, seen)
             for index, item in enumerate(node.value)
         ]
     try:

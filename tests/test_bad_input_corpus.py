@@ -121,6 +121,14 @@ CASES: dict[str, tuple[Edit, str]] = {
         replace("issue.yaml", "number: 1", "number: !!python/object/apply:os.system [id]"),
         f"{MANIFEST}:1: number: input should be a valid integer",
     ),
+    "yaml-nested-deep": (
+        write("issue.yaml", "number: " + "[" * 2000),
+        f"{MANIFEST}:1: YAML nested too deeply",
+    ),
+    "yaml-not-printable": (
+        write("issue.yaml", "number: 1\ndate: 2017-02-01\ntheme: \u0085x\n"),
+        f"{MANIFEST}:3",
+    ),
     # wrong types
     "number-as-words": (replace("issue.yaml", "number: 1", "number: one"), f"{MANIFEST}:1: number:"),
     "articles-as-text": (
