@@ -125,9 +125,9 @@ CASES: dict[str, tuple[Edit, str]] = {
         write("issue.yaml", "number: " + "[" * 2000),
         f"{MANIFEST}:1: YAML nested too deeply",
     ),
-    "yaml-not-printable": (
+    "yaml-next-line-character": (
         write("issue.yaml", "number: 1\ndate: 2017-02-01\ntheme: \u0085x\n"),
-        f"{MANIFEST}:3",
+        f"{MANIFEST}:4: YAML syntax: could not find expected ':' (while scanning a simple key on line 3)",
     ),
     # wrong types
     "number-as-words": (replace("issue.yaml", "number: 1", "number: one"), f"{MANIFEST}:1: number:"),
