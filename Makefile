@@ -1,12 +1,13 @@
 # make       : set everything up on a fresh machine and build every issue into build/
 # make test  : set up the same and run the tests
+# make bench : the benchmarks (bench/), printed with the machine they ran on
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEBS   := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig poppler-utils qpdf ghostscript faketime
 
-.PHONY: all build test lint format clean system
+.PHONY: all build test bench lint format clean system
 
 all: build
 
@@ -29,16 +30,20 @@ build: system $(STAMP)
 	$(BIN)/layout volume
 
 test: system $(STAMP)
-	$(BIN)/ruff check layout tests
+	$(BIN)/ruff check layout tests bench
 	$(BIN)/pytest -q
 
+# Speed and memory against the targets of the issues; figures go to bench/RESULTS.md by hand.
+bench: system $(STAMP)
+	$(BIN)/python bench/volume.py
+
 lint: $(STAMP)
-	$(BIN)/ruff check layout tests
-	$(BIN)/ruff format --check layout tests
+	$(BIN)/ruff check layout tests bench
+	$(BIN)/ruff format --check layout tests bench
 
 format: $(STAMP)
-	$(BIN)/ruff format layout tests
-	$(BIN)/ruff check --fix layout tests
+	$(BIN)/ruff format layout tests bench
+	$(BIN)/ruff check --fix layout tests bench
 
 clean:
 	rm -rf build

@@ -40,6 +40,7 @@ from .text import ArticleText, article_text, without_last_words
 if TYPE_CHECKING:
     from weasyprint import Document
 
+    from .copyfit import Copyfit
     from .typeset import Typesetter
 
 T = TypeVar("T")
@@ -88,6 +89,10 @@ class Project:
     def leaflet_path(self, publication: Publication, number: int, slug: str, size: str) -> Path:
         return self.out / "leaflets" / f"{publication.slug}-{number:03d}-{slug}-{size}.pdf"
 
+    def proof_path(self, publication: Publication, number: int, view: str) -> Path:
+        """A PNG proof of the print edition: ``view`` is ``pages`` or ``spreads``."""
+        return self.out / "proofs" / f"{publication.slug}-{number:03d}-{view}.png"
+
     def volume_path(self, publication: Publication, volume_id: str) -> Path:
         return self.out / "volumes" / f"{publication.slug}-{volume_id}.pdf"
 
@@ -119,6 +124,7 @@ class IssueResult:
     outputs: list[str] = field(default_factory=list)
     imposed: ImposeResult | None = None
     problems: list[Problem] = field(default_factory=list)
+    fit: Copyfit | None = None
 
 
 @dataclass
@@ -152,17 +158,18 @@ def load(project: Project, issue_dir: Path) -> LoadedIssue:
     return LoadedIssue(publication, issue, issue_dir, texts)
 
 
+PACKAGE_FILES = (  # the code, and the print edition's ICC profile (see icc/README.md)
+    *sorted(Path(__file__).parent.glob("*.py")),
+    *sorted(Path(__file__).parent.parent.joinpath("icc").glob("*.icc")),
+)
+
+
 def digest_files(project: Project, files: list[Path], *extra: str) -> str:
     """A digest of files' names and bytes, the package's code and version: what outputs are made from."""
     digest = hashlib.sha256(__version__.encode())
     for text in extra:
         digest.update(text.encode())
-    package = Path(__file__).parent
-    for path in [
-        *files,
-        *sorted(package.glob("*.py")),
-        *sorted(package.parent.joinpath("icc").glob("*.icc")),
-    ]:
+    for path in [*files, *PACKAGE_FILES]:
         if path.is_file():
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
@@ -173,12 +180,39 @@ def style_files(project: Project, style: str) -> list[Path]:
     return sorted(project.style_dir(style).rglob("*")) + sorted(project.fonts_dir.rglob("*"))
 
 
-def input_digest(project: Project, loaded: LoadedIssue) -> str:
-    """A digest of everything an issue's PDFs are made from, to tell when they are stale."""
-    files = [project.issues_root / "publication.yaml", loaded.directory / "issue.yaml"]
+def input_files(project: Project, loaded: LoadedIssue) -> list[Path]:
+    """Everything an issue's PDFs are made from, folders included (a new file changes their time)."""
+    files = [project.issues_root / "publication.yaml", loaded.directory, loaded.directory / "issue.yaml"]
     files += [loaded.directory / Path(a.source).name for a in loaded.issue.articles]
     files += [loaded.directory / src for text in loaded.texts.values() for src in text.images]
-    return digest_files(project, files + style_files(project, loaded.issue.style))
+    return files + style_files(project, loaded.issue.style)
+
+
+def file_stats(files: list[Path]) -> dict[str, list[int]]:
+    """Size and modification time of each file: what a no-op build compares, without reading them."""
+    stats = {}
+    for path in [*files, *PACKAGE_FILES]:
+        status = path.stat()
+        stats[str(path)] = [status.st_size, status.st_mtime_ns]
+    return stats
+
+
+def unchanged_state(stamp: Path) -> dict | None:
+    """The last build's record, if its outputs exist and no input has changed size or time since."""
+    try:
+        state = json.loads(stamp.read_text())
+    except (OSError, ValueError):
+        return None
+    if not state.get("inputs") or not all(Path(p).exists() for p in state.get("outputs", ())):
+        return None
+    for name, recorded in state["inputs"].items():
+        try:
+            status = os.stat(name)
+        except OSError:
+            return None
+        if [status.st_size, status.st_mtime_ns] != recorded:
+            return None
+    return state
 
 
 def read_stamp(stamp: Path, digest: str, outputs: list[Path]) -> dict | None:
@@ -240,16 +274,19 @@ def atomic_path(target: Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
-@functools.cache
-def _typesetter(style_dir: Path, fonts_dir: Path) -> Typesetter:
+@functools.lru_cache(maxsize=4)
+def _typesetter(style_dir: Path, fonts_dir: Path, version: str) -> Typesetter:
     from .typeset import Typesetter  # WeasyPrint is imported only when something is typeset
 
     return Typesetter(style_dir, fonts_dir)
 
 
 def typesetter_for(project: Project, style: str) -> Typesetter:
-    """One Typesetter per style and process: fonts and stylesheet are loaded once."""
-    return _typesetter(project.style_dir(style), project.fonts_dir)
+    """One Typesetter per style and process: fonts and stylesheet are loaded once, and again
+    only when a file of the style or the fonts changes (a watching process lives long)."""
+    files = style_files(project, style)
+    version = json.dumps(file_stats(files))
+    return _typesetter(project.style_dir(style), project.fonts_dir, version)
 
 
 def impose_output(
@@ -306,9 +343,39 @@ def build_issue(
     return result
 
 
-def _build_issue(project: Project, issue_dir: Path, force: bool) -> IssueResult:
-    from .typeset import identifier, pad_to_fold, write_archive, write_print
+def _issue_stamp(project: Project, issue_dir: Path) -> Path:
+    return project.stamp_path(f"issue-{issue_dir.resolve().name}")
 
+
+def unchanged_issue(project: Project, issue_dir: Path) -> IssueResult | None:
+    """The result of the issue's last build, if nothing it was made from has been touched since."""
+    state = unchanged_state(_issue_stamp(project, issue_dir))
+    if state is None:
+        return None
+    return IssueResult(
+        str(issue_dir),
+        state["number"],
+        state["pages"],
+        state["print_pages"],
+        state["added"],
+        skipped=True,
+        outputs=state["outputs"],
+    )
+
+
+def is_up_to_date(project: Project, loaded: LoadedIssue) -> bool:
+    """Whether an issue's PDFs exist and were made from its present inputs."""
+    stamp = _issue_stamp(project, loaded.directory)
+    if unchanged_state(stamp):
+        return True
+    number, publication = loaded.issue.number, loaded.publication
+    outputs = [project.archive_path(publication, number), project.print_path(publication, number)]
+    return read_stamp(stamp, digest_files(project, input_files(project, loaded)), outputs) is not None
+
+
+def _build_issue(project: Project, issue_dir: Path, force: bool) -> IssueResult:
+    if not force and (unchanged := unchanged_issue(project, issue_dir)):
+        return unchanged
     result = IssueResult(directory=str(issue_dir))
     try:
         loaded = load(project, issue_dir)
@@ -322,29 +389,56 @@ def _build_issue(project: Project, issue_dir: Path, force: bool) -> IssueResult:
         project.print_path(publication, issue.number),
     )
     result.outputs = [str(archive), str(printed)]
-    digest = input_digest(project, loaded)
-    stamp = project.stamp_path(f"{publication.slug}-{issue.number:03d}")
+    files = input_files(project, loaded)
+    digest = digest_files(project, files)
+    stamp = _issue_stamp(project, issue_dir)
     state = None if force else read_stamp(stamp, digest, [archive, printed])
-    if state:
+    if state:  # touched but not changed
         result.skipped, result.pages = True, state["pages"]
         result.print_pages, result.added = state["print_pages"], state["added"]
-        return result
+    else:
+        _typeset_issue(project, loaded, result, digest)
+    if not result.problems:
+        write_stamp(
+            stamp,
+            digest=digest,
+            inputs=file_stats(files),
+            outputs=result.outputs,
+            number=issue.number,
+            pages=result.pages,
+            print_pages=result.print_pages,
+            added=result.added,
+        )
+    return result
+
+
+def _typeset_issue(project: Project, loaded: LoadedIssue, result: IssueResult, digest: str) -> None:
+    from .typeset import identifier, pad_to_fold, write_archive, write_print
+
+    publication, issue = loaded.publication, loaded.issue
     typesetter = typesetter_for(project, issue.style)
     style_dir = project.style_dir(issue.style)
     try:
         html = render_issue(style_dir, publication, issue, loaded.texts)
-        document = typesetter.layout(html, issue_dir, issue.folder)
+        document = typesetter.layout(html, loaded.directory, issue.folder)
         blank = typesetter.layout(render_blank(style_dir), style_dir, issue.folder)
     except LayoutError as error:
         result.problems = error.problems
-        return result
+        return
     padded, result.added = pad_to_fold(document, blank)
     result.pages, result.print_pages = len(document.pages), len(padded.pages)
+    archive, printed = map(Path, result.outputs)
     with atomic_path(archive) as archive_tmp, atomic_path(printed) as print_tmp:
         write_archive(document, archive_tmp, identifier(digest, "archive", issue_title(publication, issue)))
         write_print(padded, print_tmp, identifier(digest, "print", issue_title(publication, issue)))
-    write_stamp(stamp, digest=digest, pages=result.pages, print_pages=result.print_pages, added=result.added)
-    return result
+    result.fit = issue_fit(loaded, archive)
+
+
+def issue_fit(loaded: LoadedIssue, archive: Path) -> Copyfit:
+    """The copyfit of an issue whose archive edition is built (read from the PDF, not typeset again)."""
+    from .copyfit import copyfit
+
+    return copyfit(archive, [loaded.texts[article.slug].words for article in loaded.issue.articles])
 
 
 def build_issues(
@@ -357,8 +451,11 @@ def build_issues(
     """Build many issues, in parallel across processes when ``jobs`` > 1."""
     dirs = issue_dirs if issue_dirs is not None else find_issue_dirs(project.issues_root)
     check_numbers([*find_issue_dirs(project.issues_root), *dirs], project.root)
+    done = {} if force or plan else {d: r for d in dirs if (r := unchanged_issue(project, d))}
+    stale = [d for d in dirs if d not in done]
     task = functools.partial(build_issue, project, force=force, plan=plan)
-    return _run(task, dirs, jobs)
+    built = dict(zip(stale, _run(task, stale, jobs), strict=True))
+    return [done.get(d) or built[d] for d in dirs]
 
 
 def build_booklets(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -14,16 +15,20 @@ from .build import (
     ImposeResult,
     IssueResult,
     Project,
+    build_issue,
     build_issues,
     build_leaflet,
     build_leaflets,
     build_lock,
     build_volumes,
     impose_output,
+    issue_fit,
+    load,
 )
 from .errors import LayoutError
 from .impose import LAYOUTS, ORDERS, Plan
 
+EXIT_WARNINGS = 1
 EXIT_BAD_INPUT = 2
 
 
@@ -95,6 +100,10 @@ def _report_issue(result: IssueResult) -> None:
     )
     for output in result.outputs:
         click.echo(f"  wrote {os.path.relpath(output)}")
+    if result.fit:
+        from .copyfit import report
+
+        click.echo("\n".join(f"  {line}" for line in report(result.fit)))
     _report_imposed(result.imposed)
 
 
@@ -190,6 +199,123 @@ def impose(source: Path, layout_: str, target: Path | None, **sheets) -> None:
     except LayoutError as error:
         _fail(error.problems)
     _report_imposed(result)
+
+
+@main.command()
+@click.argument("number", type=int)
+@click.option("--date", "date_text", required=True, metavar="YYYY-MM-DD", help="The issue's date.")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    help="The project folder (default: here).",
+)
+def new(number: int, date_text: str, root: Path) -> None:
+    """Start issue NUMBER: issues/NNN/ with its issue.yaml and one article stub."""
+    from .scaffold import STUB_FILE, new_issue, parse_date
+
+    project = Project(root=root.resolve(), out=root.resolve() / "build")
+    try:
+        folder = new_issue(project, number, parse_date(date_text))
+    except LayoutError as error:
+        _fail(error.problems)
+    shown = os.path.relpath(folder)
+    click.echo(f"wrote {shown}/issue.yaml and {shown}/{STUB_FILE}; edit them, then: layout check {shown}")
+
+
+@main.command()
+@click.argument("issue_dirs", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--pdf", is_flag=True, help="Also preflight the built PDFs (build them first).")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("--out", type=click.Path(file_okay=False), help="Where the PDFs were built (default: build/).")
+def check(issue_dirs: tuple[Path, ...], pdf: bool, as_json: bool, out: str | None) -> None:
+    """Check the named issues (default: every issue) without typesetting them.
+
+    Exit status 2 when a source has problems, 1 when only preflight warnings were found.
+    """
+    from .check import check_issues, summary_line
+
+    results = check_issues(_project(out), list(issue_dirs), pdf=pdf)
+    if as_json:
+        problems = [problem for result in results for problem in result.as_json()["problems"]]
+        issues = [result.as_json() for result in results]
+        click.echo(
+            json.dumps({"ok": all(r.ok for r in results), "problems": problems, "issues": issues}, indent=2)
+        )
+    for result in [] if as_json else results:
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        if not result.problems:
+            click.echo(summary_line(result))
+        for finding in result.findings:
+            click.echo(f"  {finding}")
+        if result.stale:
+            click.echo(f"  note: the PDFs are older than the sources: run layout build {result.directory}")
+    if any(r.problems for r in results):
+        sys.exit(EXIT_BAD_INPUT)
+    if any(r.findings for r in results):
+        sys.exit(EXIT_WARNINGS)
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="schemas",
+    show_default=True,
+    help="Folder for the schema files.",
+)
+def schema(out: Path) -> None:
+    """Write JSON Schemas of issue.yaml, article front matter, publication.yaml and volumes.yaml."""
+    from .schema import write_schemas
+
+    for path in write_schemas(out):
+        click.echo(f"wrote {os.path.relpath(path)}")
+
+
+def _built(issue_dir: Path, out: str | None) -> tuple[Project, IssueResult]:
+    """An issue built if it is out of date, else as it was: the PDFs to read are current."""
+    if not (issue_dir / "issue.yaml").is_file():
+        click.echo(f"{issue_dir}: not an issue folder (no issue.yaml)", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    project = _project(out)
+    result = build_issue(project, issue_dir)
+    if result.problems:
+        _fail(result.problems)
+    if not result.skipped:
+        click.echo(f"No {result.number}: built")
+    if result.fit is None:  # skipped without loading the issue: read its copyfit from the PDF
+        result.fit = issue_fit(load(project, issue_dir), Path(result.outputs[0]))
+    return project, result
+
+
+@main.command()
+@click.argument("issue_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: build/).")
+def fit(issue_dir: Path, out: str | None) -> None:
+    """Copyfit an issue: pages per article, blank pages, words to cut or add; then preflight it."""
+    from .copyfit import report
+    from .preflight import preflight_issue
+
+    _, result = _built(issue_dir, out)
+    click.echo(f"No {result.number}: " + "\n".join(report(result.fit)))
+    archive, printed = (Path(output) for output in result.outputs)
+    findings = preflight_issue(printed, archive, [article.title for article in result.fit.articles])
+    click.echo(f"Preflight: {len(findings) or 'no'} warning{'s' * (len(findings) != 1)}")
+    for finding in findings:
+        click.echo(f"  {finding}")
+
+
+@main.command()
+@click.argument("issue_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: build/).")
+def proof(issue_dir: Path, out: str | None) -> None:
+    """PNG proofs of an issue's print edition: every page, and the spreads of the folded copy."""
+    from .proof import proof_issue
+
+    project, result = _built(issue_dir, out)
+    for path in proof_issue(project, result):
+        click.echo(f"wrote {os.path.relpath(path)}")
 
 
 @main.command()

@@ -60,67 +60,116 @@ ArticleFile = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_
 
 
 class Model(BaseModel):
-    """Frozen, strict about unknown fields, lenient about numbers written where text is due."""
+    """Frozen, strict about unknown fields, lenient about numbers written where text is due.
 
-    model_config = ConfigDict(frozen=True, extra="forbid", coerce_numbers_to_str=True)
+    Attribute docstrings become the field descriptions of the JSON Schemas (``layout schema``).
+    """
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", coerce_numbers_to_str=True, use_attribute_docstrings=True
+    )
 
 
 class Link(Model):
+    """A labelled line: a social account, or a Get involved item with its text."""
+
     label: Text
+    """What is printed in bold, e.g. 'Join WIVP'."""
     url: Url | None = None
+    """An http(s):// or mailto: address."""
     text: LongText | None = None
+    """A sentence or two printed under the label."""
 
 
 class Contact(Model):
+    """How readers reach the publisher."""
+
     phone: Text | None = None
+    """The number as printed, e.g. '+27 822020617'."""
     phone_label: Text = "ph/sms/whatsapp"
+    """What the number takes: printed before it."""
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]+$")] | None = None
+    """An e-mail address; without one no 'email us at' is printed."""
 
 
 class Publication(Model):
     """``issues/publication.yaml``: what every issue shares."""
 
     name: Text
+    """The publication's name as printed on the masthead."""
     slug: Slug
+    """Lower-case words joined by hyphens: the start of every output file's name."""
     publisher: Text
+    """The publisher's full name."""
     publisher_short: Text
+    """The publisher's short name or initials."""
     language: Language
+    """The language of articles that do not name theirs, e.g. en-ZA: sets hyphenation."""
     style: Slug = "spark"
+    """The house style: a folder under styles/."""
     contact: Contact
+    """Phone and e-mail printed on the back page."""
     social: tuple[Link, ...] = ()
+    """Social media accounts printed on the back page."""
     get_involved: tuple[Link, ...] = ()
+    """The items of the back page's Get involved box."""
     statement: LongText
+    """The statement printed at the foot of the back page."""
     subjects: dict[Slug, Text] = Field(min_length=1)
+    """The tags articles may carry (lower-case-with-hyphens) and the names printed for them."""
 
 
 class ArticleEntry(Model):
     """One line of an issue's ``articles:`` list, with its per-article overrides."""
 
     file: ArticleFile
+    """The article's Markdown file, in the issue's folder."""
     title: Text | None = None
+    """A title for this issue instead of the article's own."""
     byline: Text | None = None
+    """A byline for this issue instead of the article's own."""
     columns: Literal[1, 2] | None = None
+    """Set the article in 1 or 2 columns (default 2)."""
     new_page: bool = False
+    """Start the article on a new page."""
 
 
 class IssueManifest(Model):
+    """An issue's ``issue.yaml``: its number, date, theme and the ordered list of its articles."""
+
     number: Annotated[int, Field(ge=1, le=9999)]
+    """The issue's number: the same as its folder's name (issues/021 holds no 21)."""
     date: dt.date
+    """The date printed on the masthead, written YYYY-MM-DD."""
     theme: Text | None = None
+    """A line printed after the date on the masthead."""
     style: Slug | None = None
+    """A house style for this issue instead of the publication's."""
     articles: tuple[ArticleEntry, ...] = Field(min_length=1)
+    """The articles in the order they are printed."""
 
 
 class FrontMatter(Model):
+    """An article's front matter: the YAML between the two '---' lines at its top."""
+
     title: Text
+    """The article's title."""
     byline: Text | None = None
+    """Who wrote it, printed under the title."""
     kind: Literal[KINDS]  # type: ignore[valid-type]
+    """What sort of text it is: printed above the title."""
     date: dt.date | None = None
+    """When it was first written or issued, YYYY-MM-DD: not after the issue's date."""
     tags: tuple[Slug, ...] = ()
+    """Its subjects: names listed under subjects in publication.yaml."""
     lang: Language | None = None
+    """Its language if not the publication's, e.g. af-ZA: sets hyphenation."""
     standfirst: LongText | None = None
+    """One or two sentences printed under the title."""
     pull_quote: LongText | None = None
+    """A sentence set large inside the article."""
     sample: bool = False
+    """Marks sample text written for this project, not a real article."""
 
 
 class Article(Model):
@@ -159,13 +208,20 @@ class VolumeEntry(Model):
     """One volume of ``issues/volumes.yaml``: the issues it binds, by number or by year."""
 
     id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$")]
+    """Letters, digits and hyphens: the end of the volume's file name."""
     title: Text
+    """The title printed on the volume's title page."""
     issues: tuple[Annotated[int, Field(ge=1)], ...] | None = None
+    """The numbers of the issues it binds (give either issues or year)."""
     year: Annotated[int, Field(ge=1900, le=2999)] | None = None
+    """Bind every issue dated in this year (give either issues or year)."""
 
 
 class VolumesFile(Model):
+    """``issues/volumes.yaml``: the bound volumes."""
+
     volumes: tuple[VolumeEntry, ...] = Field(min_length=1)
+    """The volumes, each binding issues by number or by year."""
 
 
 class Volume(Model):

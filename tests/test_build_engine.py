@@ -1,0 +1,59 @@
+"""The build engine: what is up to date is skipped without typesetting, what changed is rebuilt."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.test_bad_input import run_layout
+
+ROOT = Path(__file__).resolve().parent.parent
+
+NO_OP = """
+import sys
+from pathlib import Path
+from layout.build import Project, build_issues
+results = build_issues(Project(Path.cwd(), Path.cwd() / "build"), jobs=2)
+print(" ".join(str(r.skipped) for r in results))
+print("weasyprint" in sys.modules)
+"""
+
+
+def no_op_build(project: Path) -> list[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", NO_OP], cwd=project, env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout.split()
+
+
+def test_an_unchanged_issue_is_skipped_without_loading_weasyprint(scratch: Path) -> None:
+    assert run_layout(scratch, "build").returncode == 0
+    assert no_op_build(scratch) == ["True", "False"]
+
+
+def test_a_touched_but_unchanged_file_is_still_up_to_date(scratch: Path) -> None:
+    assert run_layout(scratch, "build").returncode == 0
+    article = scratch / "issues" / "001" / "small.md"
+    before = (scratch / "build" / "issues" / "the-spark-001.pdf").stat().st_mtime_ns
+    article.write_text(article.read_text())  # same bytes, new time
+    again = run_layout(scratch, "build")
+    assert "No 1: up to date" in again.stdout
+    assert (scratch / "build" / "issues" / "the-spark-001.pdf").stat().st_mtime_ns == before
+    assert no_op_build(scratch) == ["True", "False"]  # the new time is recorded
+
+
+def test_a_changed_input_is_rebuilt(scratch: Path) -> None:
+    assert run_layout(scratch, "build").returncode == 0
+    article = scratch / "issues" / "001" / "small.md"
+    article.write_text(article.read_text().replace("The first paragraph", "The opening paragraph"))
+    again = run_layout(scratch, "build")
+    assert "No 1: 2 pages; print edition 4 pages" in again.stdout, again.stdout
+    assert (
+        "opening paragraph"
+        in subprocess.run(
+            ["pdftotext", "build/issues/the-spark-001.pdf", "-"], cwd=scratch, capture_output=True, text=True
+        ).stdout
+    )
