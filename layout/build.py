@@ -197,11 +197,17 @@ def file_stats(files: list[Path]) -> dict[str, list[int]]:
     return stats
 
 
-def unchanged_state(stamp: Path) -> dict | None:
-    """The last build's record, if its outputs exist and no input has changed size or time since."""
+def unchanged_state(project: Project, stamp: Path) -> dict | None:
+    """The last build's record, if its outputs exist and no input has changed size or time since.
+
+    The record names files by absolute path: one copied with its project (or its output folder)
+    to another place speaks of the old place, and is not trusted.
+    """
     try:
         state = json.loads(stamp.read_text())
     except (OSError, ValueError):
+        return None
+    if state.get("places") != [str(project.root.resolve()), str(project.out.resolve())]:
         return None
     if not state.get("inputs") or not all(Path(p).exists() for p in state.get("outputs", ())):
         return None
@@ -349,7 +355,7 @@ def _issue_stamp(project: Project, issue_dir: Path) -> Path:
 
 def unchanged_issue(project: Project, issue_dir: Path) -> IssueResult | None:
     """The result of the issue's last build, if nothing it was made from has been touched since."""
-    state = unchanged_state(_issue_stamp(project, issue_dir))
+    state = unchanged_state(project, _issue_stamp(project, issue_dir))
     if state is None:
         return None
     return IssueResult(
@@ -366,7 +372,7 @@ def unchanged_issue(project: Project, issue_dir: Path) -> IssueResult | None:
 def is_up_to_date(project: Project, loaded: LoadedIssue) -> bool:
     """Whether an issue's PDFs exist and were made from its present inputs."""
     stamp = _issue_stamp(project, loaded.directory)
-    if unchanged_state(stamp):
+    if unchanged_state(project, stamp):
         return True
     number, publication = loaded.issue.number, loaded.publication
     outputs = [project.archive_path(publication, number), project.print_path(publication, number)]
@@ -403,6 +409,7 @@ def _build_issue(project: Project, issue_dir: Path, force: bool) -> IssueResult:
             stamp,
             digest=digest,
             inputs=file_stats(files),
+            places=[str(project.root.resolve()), str(project.out.resolve())],
             outputs=result.outputs,
             number=issue.number,
             pages=result.pages,

@@ -55,13 +55,14 @@ def pdfs(project: Project, shipped: dict, tmp_path_factory: pytest.TempPathFacto
         assert result.returncode == 0, result.stderr
         found[kind] = target
     found["booklet-note"] = sheets / "booklet-note.pdf"
+    first_of_21 = shipped[21][0].articles[0].slug
     for size in ("a5", "a4"):
         layout = ["--impose", "2up"] if size == "a5" else []
         args = ["leaflet", "issues/021", "1", "--size", size, *layout, "--out", str(project.out)]
         result = run_layout(project.root, *args)
         assert result.returncode == 0, result.stderr
-        (found[f"leaflet-{size}"],) = (project.out / "leaflets").glob(f"the-spark-021-*-{size}.pdf")
-    (found["leaflet-a5-2up"],) = (project.out / "imposed").glob("the-spark-021-*-a5-2up-a4.pdf")
+        found[f"leaflet-{size}"] = project.leaflet_path(publication, 21, first_of_21, size)
+    found["leaflet-a5-2up"] = project.out / "imposed" / f"{found['leaflet-a5'].stem}-2up-a4.pdf"
     found["leaflet-a5-2up-note"] = project.note_path(found["leaflet-a5-2up"])
     assert all(path.is_file() for path in found.values()), found
     return found
