@@ -25,8 +25,10 @@ class Run:
     output: str
 
 
-def synthetic_archive(folder: Path, issues: int, first: int = 101) -> list[int]:
-    """A project of ``issues`` issues, each a copy of a shipped one renumbered and redated."""
+def synthetic_archive(
+    folder: Path, issues: int, first: int = 101, sources: list[Path] = SHIPPED
+) -> list[int]:
+    """A project of ``issues`` issues, each a copy of one of ``sources`` renumbered and redated."""
     if folder.exists():
         shutil.rmtree(folder)
     (folder / "issues").mkdir(parents=True)
@@ -37,7 +39,7 @@ def synthetic_archive(folder: Path, issues: int, first: int = 101) -> list[int]:
     for index in range(issues):
         number = first + index
         target = folder / "issues" / f"{number:03d}"
-        shutil.copytree(SHIPPED[index % len(SHIPPED)], target)
+        shutil.copytree(sources[index % len(sources)], target)
         manifest = (target / "issue.yaml").read_text()
         manifest = re.sub(r"(?m)^number: \d+", f"number: {number}", manifest)
         manifest = re.sub(

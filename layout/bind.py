@@ -30,7 +30,7 @@ class BoundIssue:
     """An issue as the volume binds it: its archive PDF and where each article starts."""
 
     issue: Issue
-    pdf: Path
+    reader: PdfReader  # read once: parsing an issue costs more than appending it
     pages: int
     folios: tuple[int, ...]  # printed page of each article, in order
 
@@ -41,7 +41,7 @@ def read_bound_issue(issue: Issue, pdf: Path) -> BoundIssue:
     folios = tuple(reader.get_destination_page_number(item) + 1 for item in reader.outline)
     if len(folios) != len(issue.articles):
         raise PdfInputError(Problem(str(pdf), None, None, "its bookmarks do not match the issue's articles"))
-    return BoundIssue(issue, pdf, len(reader.pages), folios)
+    return BoundIssue(issue, reader, len(reader.pages), folios)
 
 
 def volume_context(publication: Publication, volume: Volume, bound: list[BoundIssue]) -> dict[str, Any]:
@@ -100,7 +100,7 @@ def bind(
     starts = {}
     for item in bound:
         starts[item.issue.number] = len(writer.pages)
-        writer.append(PdfReader(item.pdf), import_outline=False)
+        writer.append(item.reader, import_outline=False)
     _link_front_matter(writer, front_pages, starts)
     _outline(writer, publication, volume, bound, starts)
     writer.set_page_label(0, front_pages - 1, style="/r")

@@ -16,7 +16,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -177,7 +177,10 @@ def digest_files(project: Project, files: list[Path], *extra: str) -> str:
 
 
 def style_files(project: Project, style: str) -> list[Path]:
-    return sorted(project.style_dir(style).rglob("*")) + sorted(project.fonts_dir.rglob("*"))
+    """A style's files and the fonts; not its ``site/`` folder, which no PDF is made from."""
+    style_dir = project.style_dir(style)
+    files = [path for path in style_dir.rglob("*") if path.relative_to(style_dir).parts[0] != "site"]
+    return sorted(files) + sorted(project.fonts_dir.rglob("*"))
 
 
 def input_files(project: Project, loaded: LoadedIssue) -> list[Path]:
@@ -420,7 +423,8 @@ def _build_issue(project: Project, issue_dir: Path, force: bool) -> IssueResult:
 
 
 def _typeset_issue(project: Project, loaded: LoadedIssue, result: IssueResult, digest: str) -> None:
-    from .typeset import identifier, pad_to_fold, write_archive, write_print
+    from .copyfit import fit_pages
+    from .typeset import article_starts, identifier, pad_to_fold, write_archive, write_print
 
     publication, issue = loaded.publication, loaded.issue
     typesetter = typesetter_for(project, issue.style)
@@ -435,10 +439,13 @@ def _typeset_issue(project: Project, loaded: LoadedIssue, result: IssueResult, d
     padded, result.added = pad_to_fold(document, blank)
     result.pages, result.print_pages = len(document.pages), len(padded.pages)
     archive, printed = map(Path, result.outputs)
-    with atomic_path(archive) as archive_tmp, atomic_path(printed) as print_tmp:
+    # The archive edition first: it is what an editor watching the build opens.
+    with atomic_path(archive) as archive_tmp:
         write_archive(document, archive_tmp, identifier(digest, "archive", issue_title(publication, issue)))
+    with atomic_path(printed) as print_tmp:
         write_print(padded, print_tmp, identifier(digest, "print", issue_title(publication, issue)))
-    result.fit = issue_fit(loaded, archive)
+    words = [loaded.texts[article.slug].words for article in issue.articles]
+    result.fit = fit_pages(article_starts(document), len(document.pages), words, issue.folder)
 
 
 def issue_fit(loaded: LoadedIssue, archive: Path) -> Copyfit:
@@ -454,14 +461,22 @@ def build_issues(
     jobs: int = 1,
     force: bool = False,
     plan: Plan | None = None,
+    on_done: Callable[[IssueResult], None] | None = None,
 ) -> list[IssueResult]:
-    """Build many issues, in parallel across processes when ``jobs`` > 1."""
+    """Build many issues, in parallel across processes when ``jobs`` > 1.
+
+    Issues whose inputs are untouched are settled here, without a worker; ``on_done`` hears
+    of every issue as it is settled.
+    """
     dirs = issue_dirs if issue_dirs is not None else find_issue_dirs(project.issues_root)
     check_numbers([*find_issue_dirs(project.issues_root), *dirs], project.root)
     done = {} if force or plan else {d: r for d in dirs if (r := unchanged_issue(project, d))}
+    for result in done.values():
+        if on_done:
+            on_done(result)
     stale = [d for d in dirs if d not in done]
     task = functools.partial(build_issue, project, force=force, plan=plan)
-    built = dict(zip(stale, _run(task, stale, jobs), strict=True))
+    built = dict(zip(stale, _run(task, stale, jobs, on_done), strict=True))
     return [done.get(d) or built[d] for d in dirs]
 
 
@@ -472,12 +487,25 @@ def build_booklets(
     return build_issues(project, issue_dirs, jobs, force, PHOTOCOPIER_BOOKLET)
 
 
-def _run(task: Callable[[Path], T], items: list[Path], jobs: int) -> list[T]:
-    """``task`` over ``items``, in that order, across processes when ``jobs`` > 1."""
+def _run(
+    task: Callable[[Path], T], items: list[Path], jobs: int, on_done: Callable[[T], None] | None = None
+) -> list[T]:
+    """``task`` over ``items`` across processes when ``jobs`` > 1; results in the order of ``items``.
+
+    ``on_done`` hears of each result as soon as it is ready, for a progress report.
+    """
+    report = on_done or (lambda result: None)
     if jobs <= 1 or len(items) <= 1:
-        return [task(item) for item in items]
+        results = []
+        for item in items:
+            results.append(task(item))
+            report(results[-1])
+        return results
     with ProcessPoolExecutor(max_workers=min(jobs, len(items))) as pool:
-        return list(pool.map(task, items))
+        futures = {pool.submit(task, item): item for item in items}
+        for future in as_completed(futures):
+            report(future.result())
+        return [future.result() for future in futures]
 
 
 @dataclass

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 import click
 
@@ -27,9 +29,11 @@ from .build import (
 )
 from .errors import LayoutError
 from .impose import LAYOUTS, ORDERS, Plan
+from .manifest import find_issue_dirs
 
 EXIT_WARNINGS = 1
 EXIT_BAD_INPUT = 2
+T = TypeVar("T")
 
 
 def imposition_options(command: Callable) -> Callable:
@@ -78,6 +82,24 @@ def _report_imposed(imposed: ImposeResult | None) -> None:
 def count(number: int, noun: str) -> str:
     """``1 page``, ``3 pages``."""
     return f"{number} {noun}{'s' * (number != 1)}"
+
+
+@contextlib.contextmanager
+def progress(total: int, label: str, report: Callable[[T], None]) -> Iterator[Callable[[T], None]]:
+    """On a terminal, a progress bar, then each result reported; elsewhere, each reported when done."""
+    if not sys.stdout.isatty() or total < 2:
+        yield report
+        return
+    results = []
+    with click.progressbar(length=total, label=label, show_pos=True, show_eta=False) as bar:
+
+        def advance(result: T) -> None:
+            results.append(result)
+            bar.update(1)
+
+        yield advance
+    for result in results:
+        report(result)
 
 
 def _project(out: str | None) -> Project:
@@ -138,13 +160,12 @@ def build(
         click.echo(f"{directory}: not an issue folder (no issue.yaml)", err=True)
     if missing:
         sys.exit(EXIT_BAD_INPUT)
+    dirs = list(issue_dirs) or find_issue_dirs(project.issues_root)
     try:
-        with build_lock(project):
-            results = build_issues(project, list(issue_dirs) or None, jobs=jobs, force=force, plan=plan)
+        with build_lock(project), progress(len(dirs), "Building", _report_issue) as on_done:
+            results = build_issues(project, dirs, jobs=jobs, force=force, plan=plan, on_done=on_done)
     except LayoutError as error:
         _fail(error.problems)
-    for result in results:
-        _report_issue(result)
     failed = [r for r in results if r.problems]
     if failed:
         click.echo(
@@ -373,3 +394,58 @@ def leaflet(
         _report_imposed(result.imposed)
     if any(r.problems for r in results):
         sys.exit(EXIT_BAD_INPUT)
+
+
+@main.command()
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), help="Site folder (default: build/site/)."
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=os.cpu_count() or 1,
+    show_default=True,
+    help="Issues built at once, each in its own process.",
+)
+def site(out: Path | None, jobs: int) -> None:
+    """Build the archive website: every issue, volume and leaflet, with covers, feed and search."""
+    from .downloads import human_size
+    from .site import build_site
+
+    try:
+        result = build_site(_project(None), out, jobs)
+    except LayoutError as error:
+        _fail(error.problems)
+    click.echo(
+        f"{os.path.relpath(result.root)}: {result.pages} pages, {result.downloads} downloads"
+        f" ({human_size(result.download_bytes)})"
+    )
+    if not result.feed:
+        click.echo("no site_url in publication.yaml: no feed.atom or sitemap.xml", err=True)
+
+
+@main.command()
+@click.argument("issue_dirs", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: build/).")
+def watch(issue_dirs: tuple[Path, ...], out: str | None) -> None:
+    """Rebuild issues (default: every issue) whenever their files, the style or the fonts change."""
+    from .watch import watch_issues
+
+    project = _project(out)
+    dirs = list(issue_dirs) or find_issue_dirs(project.issues_root)
+    missing = [d for d in dirs if not (d / "issue.yaml").is_file()]
+    if missing:
+        _fail([f"{d}: not an issue folder (no issue.yaml)" for d in missing])
+    announced = []
+
+    def report(result: IssueResult, seconds: float) -> None:
+        click.echo(f"[{time.strftime('%H:%M:%S')}] {result.directory} ({seconds:.1f} s)")
+        _report_issue(result)
+
+    def ready() -> None:
+        if not announced:
+            announced.append(True)
+            click.echo(f"Watching {count(len(dirs), 'issue')}, the style and the fonts; Ctrl+C stops.")
+
+    watch_issues(project, dirs, report, ready)

@@ -96,10 +96,13 @@ def article_starts(archive_pdf: Path) -> list[Start]:
 
 def copyfit(archive_pdf: Path, words: list[int]) -> Copyfit:
     """The copyfit of an issue from its archive edition and each article's words, in order."""
-    pages = len(PdfReader(archive_pdf).pages)
-    starts = article_starts(archive_pdf)
+    return fit_pages(article_starts(archive_pdf), len(PdfReader(archive_pdf).pages), words, str(archive_pdf))
+
+
+def fit_pages(starts: list[Start], pages: int, words: list[int], source: str) -> Copyfit:
+    """The copyfit of an issue of ``pages`` pages from where its articles start and their words."""
     if len(starts) != len(words) or not starts:
-        raise ValueError(f"{archive_pdf}: {len(starts)} bookmarks for {len(words)} articles")
+        raise ValueError(f"{source}: {len(starts)} bookmarks for {len(words)} articles")
     last_page_top = pages - 2  # the last article ends on the page before the back page
     if len(starts) > 1:
         per_page = sum(words[:-1]) / max(starts[-1].position - starts[0].position, 0.1)

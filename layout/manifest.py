@@ -56,6 +56,7 @@ LongText = Annotated[
 ]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")]
 Url = Annotated[str, StringConstraints(pattern=r"^(https?://|mailto:)\S+$")]
+SiteUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^/\s?#]+/([^\s?#]*/)?$")]
 ArticleFile = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.md$")]
 
 
@@ -117,6 +118,8 @@ class Publication(Model):
     """The statement printed at the foot of the back page."""
     subjects: dict[Slug, Text] = Field(min_length=1)
     """The tags articles may carry (lower-case-with-hyphens) and the names printed for them."""
+    site_url: SiteUrl | None = None
+    """Where the archive site is published, ending in /: the base of the feed's and sitemap's addresses."""
 
 
 class ArticleEntry(Model):

@@ -26,6 +26,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .copyfit import Start
 from .errors import Problem, TypesetError
 
 FONTS_DIR = Path(__file__).resolve().parent.parent / "fonts"
@@ -156,6 +157,14 @@ def _bottom(box: Box) -> float:
         box = box.children[-1]
         bottom = max(bottom, box.position_y + box.margin_height())
     return bottom
+
+
+def article_starts(document: Document) -> list[Start]:
+    """Where each top-level bookmark (an article's title) stands, read from the layout."""
+    starts = []
+    for label, (index, _, y), _, _ in document.make_bookmark_tree():
+        starts.append(Start(label, index + 1, index + y / document.pages[index].height))
+    return starts
 
 
 def identifier(*parts: bytes | str) -> bytes:

@@ -1,0 +1,103 @@
+"""The archive site's files: every PDF it offers built and copied in, described, and covers from page 1.
+
+A download is described by what a reader checks: its size, its page count and its SHA-256.
+Every file is written atomically and only when its bytes change, world-readable for any host.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdfium2
+from pypdf import PdfReader
+
+from .build import Project, atomic_path, build_booklets, build_leaflets, build_volumes
+from .errors import LayoutError, Problem
+
+PDF_DIR = "pdf"
+COVER_DIR = "covers"
+COVER_WIDTH = 480  # pixels: sharp at 240 CSS pixels on a 2x screen, well under 100 KB as WebP
+
+
+@dataclass(frozen=True)
+class Download:
+    """A PDF as the site offers it: where it is (relative to the site's root) and what it is."""
+
+    label: str
+    url: str
+    size: int
+    size_text: str
+    pages: int
+    pages_text: str
+    sha256: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Cover:
+    """A thumbnail of a PDF's first page."""
+
+    url: str
+    width: int
+    height: int
+
+
+def write_file(target: Path, data: bytes) -> None:
+    """Write ``data`` atomically, leaving the file alone when it already holds these bytes."""
+    if target.is_file() and target.read_bytes() == data:
+        return
+    with atomic_path(target) as temporary:
+        temporary.write_bytes(data)
+        temporary.chmod(0o644)  # mkstemp makes 0600: a web server must be able to read it
+
+
+def human_size(size: int) -> str:
+    """``1.3 MB``, ``152 KB``: decimal units, as browsers and file managers show them."""
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    return f"{max(1, round(size / 1000))} KB"
+
+
+def offer(site: Path, source: Path, name: str, label: str, note: str = "") -> Download:
+    """Copy a built PDF into the site's ``pdf/`` folder as ``name`` and describe it."""
+    if not source.is_file():
+        raise LayoutError(
+            [Problem(str(source), None, None, f"the site offers it ({label}) but it was not built")]
+        )
+    data = source.read_bytes()
+    write_file(site / PDF_DIR / name, data)
+    pages = len(PdfReader(io.BytesIO(data)).pages)
+    digest = hashlib.sha256(data).hexdigest()
+    pages_text = f"{pages} page{'s' * (pages != 1)}"
+    return Download(
+        label, f"{PDF_DIR}/{name}", len(data), human_size(len(data)), pages, pages_text, digest, note
+    )
+
+
+def cover(site: Path, source: Path, name: str) -> Cover:
+    """Render the first page of ``source`` into ``covers/NAME.webp``."""
+    document = pypdfium2.PdfDocument(source)
+    try:
+        page = document[0]
+        image = page.render(scale=COVER_WIDTH / page.get_width()).to_pil().convert("RGB")
+    finally:
+        document.close()
+    buffer = io.BytesIO()
+    image.save(buffer, "WEBP", quality=78, method=6)
+    write_file(site / COVER_DIR / f"{name}.webp", buffer.getvalue())
+    return Cover(f"{COVER_DIR}/{name}.webp", image.width, image.height)
+
+
+def build_pdfs(project: Project, jobs: int = 1) -> None:
+    """Build every PDF the site offers, skipping what is up to date; raise one LayoutError naming failures."""
+    for build in (build_booklets, build_leaflets):  # issues and booklets first: leaflets need issues to load
+        problems = [problem for result in build(project, jobs=jobs) for problem in result.problems]
+        if problems:
+            raise LayoutError(problems)
+    _, volumes = build_volumes(project, jobs=jobs)
+    problems = [problem for result in volumes for problem in result.problems]
+    if problems:
+        raise LayoutError(problems)

@@ -1,0 +1,245 @@
+"""Stage 7: the archive website, plain static files for any host or a folder opened from disk.
+
+Every link is relative, so the folder works from ``file://`` as well as from a web server, and
+every address follows from an issue's number, a volume's id or a subject's tag, never from the
+order of a build. The PDFs are copied in (see :mod:`layout.downloads`); fonts, stylesheet and the
+search script come from the house style's ``site/`` folder, so nothing is fetched from another
+site. The search index is a script that sets a global, because browsers refuse ``fetch()`` of a
+local file. No clock is read: the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .build import LoadedIssue, Project, load
+from .downloads import Download, build_pdfs, cover, offer, write_file
+from .errors import LayoutError, Problem
+from .manifest import Article, Issue, Publication, Volume, find_issue_dirs, load_publication, load_volumes
+from .render import anchor, environment, issue_title, long_date
+
+EDITIONS = (  # what each issue offers: label, where the build puts it, the site's file name, a note
+    (
+        "Archive edition",
+        Project.archive_path,
+        "",
+        "For reading on screen and keeping: tagged, with bookmarks.",
+    ),
+    ("Print edition", Project.print_path, "-print", "For a print shop: A4 with 3 mm bleed and crop marks."),
+    (
+        "A5 booklet",
+        Project.booklet_path,
+        "-booklet",
+        "For an office copier: A5 pages on A4 sheets, two-sided (flip on the short edge), folded.",
+    ),
+)
+VOLUME_NOTE = "Every issue of the volume bound in one file, with contents and a subject index."
+
+
+@dataclass(frozen=True)
+class SiteResult:
+    """What ``build_site`` wrote: the folder, how many pages and downloads, their total size."""
+
+    root: Path
+    pages: int
+    downloads: int
+    download_bytes: int
+    feed: bool
+
+
+def build_site(project: Project, out: Path | None = None, jobs: int = 1) -> SiteResult:
+    """Build what is out of date, then write the whole site into ``out`` (default ``build/site``)."""
+    site = out or project.out / "site"
+    publication = load_publication(project.issues_root, project.root)
+    build_pdfs(project, jobs)
+    loaded = sorted((load(project, d) for d in find_issue_dirs(project.issues_root)), key=_newest_first)
+    if not loaded:
+        raise LayoutError([Problem(str(project.issues_root), None, None, "there is no issue to publish")])
+    volumes = load_volumes(project.issues_root, {i.issue.number: i.issue for i in loaded}, project.root)
+    issues = [_issue_entry(project, site, publication, item) for item in loaded]
+    bound = [_volume_entry(project, site, publication, volume, issues) for volume in reversed(volumes)]
+    _link(issues, bound)
+    subjects = _subjects(publication, issues)
+    pages = _pages(issues, bound, subjects)
+    env = environment(project.style_dir(publication.style))
+    common = {"publication": publication, "subjects": subjects, "issues": issues, "volumes": bound}
+    for url, (template, context) in pages.items():
+        text = env.get_template(f"site/{template}").render(common, root="../" * url.count("/"), **context)
+        write_file(site / url, text.encode())
+    if publication.site_url:
+        for name in ("feed.atom", "sitemap.xml"):
+            context = {"base": publication.site_url, "newest": issues[0]["iso_date"]}
+            write_file(site / name, env.get_template(f"site/{name}").render(common, **context).encode())
+    write_file(site / "search-index.js", _search_index(loaded, issues).encode())
+    _copy_assets(project, publication, site)
+    offered = [*(v["download"] for v in bound), *(d for i in issues for d in i["downloads"])]
+    offered += [a["leaflet"] for i in issues for a in i["articles"]]
+    total = sum(d.size for d in offered)
+    return SiteResult(site, len(pages), len(offered), total, bool(publication.site_url))
+
+
+def _newest_first(loaded: LoadedIssue) -> int:
+    return -loaded.issue.number
+
+
+def _pages(issues: list[dict], volumes: list[dict], subjects: list[dict]) -> dict[str, tuple[str, dict]]:
+    """Every page of the site: its address, its template and what that template shows."""
+    pages = {
+        "index.html": ("index.html", {"latest": issues[0], "shelves": _shelves(issues, volumes)}),
+        "subjects/index.html": ("subjects.html", {}),
+    }
+    pages |= {issue["url"]: ("issue.html", {"issue": issue}) for issue in issues}
+    pages |= {volume["url"]: ("volume.html", {"volume": volume}) for volume in volumes}
+    pages |= {subject["url"]: ("subject.html", {"subject": subject}) for subject in subjects}
+    return pages
+
+
+def _issue_entry(project: Project, site: Path, publication: Publication, loaded: LoadedIssue) -> dict:
+    """An issue as the site shows it: its page, cover, downloads and contents."""
+    issue, number = loaded.issue, loaded.issue.number
+    stem = f"{publication.slug}-{number:03d}"
+    folder = f"issues/{number:03d}/"
+    url = folder + "index.html"
+    downloads = [
+        offer(site, path(project, publication, number), f"{stem}{suffix}.pdf", label, note)
+        for label, path, suffix, note in EDITIONS
+    ]
+    articles = []
+    for article in issue.articles:
+        leaflet = project.leaflet_path(publication, number, article.slug, "a5")
+        name = f"leaflets/{leaflet.name}"
+        articles.append(
+            _article_entry(publication, issue, article, url, offer(site, leaflet, name, "A5 leaflet"))
+        )
+    return {
+        "number": number,
+        "title": issue_title(publication, issue),
+        "date": long_date(issue.date),
+        "iso_date": issue.date.isoformat(),
+        "theme": issue.theme,
+        "summary": "; ".join(filter(None, [issue.theme, *(a.title for a in issue.articles)])),
+        "subjects": [
+            (tag, publication.subjects[tag])
+            for tag in dict.fromkeys(t for a in issue.articles for t in a.tags)
+        ],
+        "folder": folder,
+        "url": url,
+        "cover": cover(site, project.archive_path(publication, number), stem),
+        "downloads": downloads,
+        "archive": downloads[0],
+        "articles": articles,
+    }
+
+
+def _article_entry(publication: Publication, issue: Issue, article: Article, page: str, leaflet: Download):
+    return {
+        "id": anchor(issue, article),
+        "url": f"{page}#{anchor(issue, article)}",
+        "title": article.title,
+        "byline": article.byline,
+        "kind": article.kind.capitalize(),
+        "date": long_date(article.date) if article.date else None,
+        "standfirst": article.standfirst,
+        "tags": article.tags,
+        "subjects": [(publication.subjects[tag], f"subjects/{tag}/index.html") for tag in article.tags],
+        "issue_label": f"No {issue.number}, {long_date(issue.date)}",
+        "issue_number": issue.number,
+        "issue_date": issue.date.isoformat(),
+        "leaflet": leaflet,
+    }
+
+
+def _volume_entry(project: Project, site: Path, publication: Publication, volume: Volume, issues: list):
+    """A bound volume: its page, cover, download and the issues it binds, newest first."""
+    source = project.volume_path(publication, volume.id)
+    return {
+        "id": volume.id,
+        "title": volume.title,
+        "folder": f"volumes/{volume.id}/",
+        "url": f"volumes/{volume.id}/index.html",
+        "cover": cover(site, source, f"{publication.slug}-{volume.id}"),
+        "download": offer(site, source, f"{publication.slug}-{volume.id}.pdf", "Bound volume", VOLUME_NOTE),
+        "issues": [issue for issue in issues if issue["number"] in volume.numbers],
+    }
+
+
+def _link(issues: list[dict], volumes: list[dict]) -> None:
+    """Point each issue (newest first) at its volume and its neighbours, for the issue page's links."""
+    volume_of = {issue["number"]: volume for volume in volumes for issue in volume["issues"]}
+    for index, issue in enumerate(issues):
+        issue["volume"] = volume_of.get(issue["number"])
+        issue["newer"] = issues[index - 1] if index > 0 else None
+        issue["older"] = issues[index + 1] if index + 1 < len(issues) else None
+
+
+def _shelves(issues: list[dict], volumes: list[dict]) -> list[dict]:
+    """The index's groups, newest first: each volume, then issues not yet bound in one."""
+    bound = {issue["number"] for volume in volumes for issue in volume["issues"]}
+    shelves = [{"title": v["title"], "volume": v, "issues": v["issues"]} for v in volumes]
+    loose = [issue for issue in issues if issue["number"] not in bound]
+    if loose:
+        shelves.append({"title": "Not yet bound in a volume", "volume": None, "issues": loose})
+    return sorted(shelves, key=lambda shelf: -shelf["issues"][0]["number"])
+
+
+def _subjects(publication: Publication, issues: list[dict]) -> list[dict]:
+    """Every subject that has articles, in the order of ``publication.yaml``, its articles newest first."""
+    subjects = []
+    for tag, label in publication.subjects.items():
+        articles = [a for issue in issues for a in issue["articles"] if tag in a["tags"]]
+        if articles:
+            folder = f"subjects/{tag}/"
+            subjects.append(
+                {
+                    "tag": tag,
+                    "label": label,
+                    "folder": folder,
+                    "url": folder + "index.html",
+                    "articles": articles,
+                }
+            )
+    return subjects
+
+
+def plain_text(body_html: str) -> str:
+    """An article body's words without markup, for the search index (the HTML is our own renderer's)."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body_html)).split())
+
+
+def _search_index(loaded: list[LoadedIssue], issues: list[dict]) -> str:
+    """The search index as a script that sets a global: a page opened from disk may not fetch JSON."""
+    records = []
+    for item, issue in zip(loaded, issues, strict=True):
+        for article, entry in zip(item.issue.articles, issue["articles"], strict=True):
+            text = plain_text(item.texts[article.slug].html)
+            records.append(
+                {
+                    "title": entry["title"],
+                    "byline": entry["byline"] or "",
+                    "kind": entry["kind"],
+                    "subjects": [label for label, _ in entry["subjects"]],
+                    "issue": entry["issue_label"],
+                    "url": entry["url"],
+                    "text": " ".join(filter(None, [article.standfirst, text])),
+                }
+            )
+    return f"window.SPARK_SEARCH = {json.dumps(records, ensure_ascii=False, separators=(',', ':'))};\n"
+
+
+def _copy_assets(project: Project, publication: Publication, site: Path) -> None:
+    """The stylesheet, the search script, the fonts the stylesheet names and the fonts' licences."""
+    assets = project.style_dir(publication.style) / "site" / "assets"
+    for path in sorted(assets.iterdir()):
+        write_file(site / "assets" / path.name, path.read_bytes())
+    css = (assets / "site.css").read_text()
+    fonts = sorted(set(re.findall(r"url\(fonts/([^)]+)\)", css)))
+    licences = sorted(p.name for p in project.fonts_dir.glob("*.txt"))
+    for name in fonts + licences:
+        source = project.fonts_dir / name
+        if not source.is_file():
+            raise LayoutError([Problem(str(assets / "site.css"), None, None, f"no font {name} in fonts/")])
+        write_file(site / "assets" / "fonts" / name, source.read_bytes())

@@ -1,0 +1,228 @@
+"""The archive site, built from the shipped issues and driven in Debian's headless Chromium."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+from collections import Counter
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+from xml.etree import ElementTree
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Browser, Page, sync_playwright
+from pypdf import PdfReader
+
+from layout.build import Project, load
+from layout.downloads import offer
+from layout.errors import LayoutError
+from layout.manifest import ManifestError, find_issue_dirs, load_publication
+from layout.site import SiteResult, build_site, plain_text
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def site(project: Project) -> SiteResult:
+    return build_site(project, project.out / "site", jobs=2)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, site: SiteResult):
+    """A page that records every request and refuses any that does not stay on file://."""
+    context = browser.new_context(viewport=DESKTOP)
+    context.route(re.compile(r"^(?!file:)"), lambda route: route.abort())
+    page = context.new_page()
+    page.requests = []
+    page.on("request", lambda request: page.requests.append(request.url))
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    yield page
+    context.close()
+
+
+def local_path(url: str) -> Path:
+    return Path(unquote(urlparse(url).path))
+
+
+def check_accessibility(page: Page, language: str) -> None:
+    """lang set, one h1 and no heading level skipped, alt text on every image."""
+    assert page.evaluate("document.documentElement.lang") == language
+    levels = page.evaluate("[...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map(h => +h.tagName[1])")
+    assert levels[0] == 1 and levels.count(1) == 1, levels
+    assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), levels
+    alts = page.evaluate("[...document.images].map(i => i.getAttribute('alt'))")
+    assert all(alt and alt.strip() for alt in alts), alts
+    assert page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+
+
+def test_index_to_issue_and_every_download_checks_out(page: Page, site: SiteResult, project: Project):
+    publication = load_publication(project.issues_root, project.root)
+    page.goto((site.root / "index.html").as_uri())
+    check_accessibility(page, publication.language)
+    assert page.locator("img").count() == 5  # the latest issue, and each issue's card
+    assert page.evaluate("document.fonts.ready.then(() => document.fonts.check('16px \"Charis SIL\"'))")
+    cards = page.locator(".issue-card a")
+    assert cards.count() == len(find_issue_dirs(project.issues_root))
+    assert "No 23" in cards.first.inner_text()  # newest first
+    assert page.locator(".get-involved").inner_text().count("WIVP") >= 2
+    assert publication.contact.phone in page.locator(".contacts").inner_text()
+
+    page.get_by_role("link", name=re.compile(r"^Front page of The Spark no 21")).click()
+    page.wait_for_url("**/issues/021/index.html")
+    check_accessibility(page, publication.language)
+    assert page.locator("h1").inner_text() == "No 21"
+    downloads = page.locator(".download")
+    labels = downloads.locator(".download-label").all_inner_texts()
+    assert labels[:3] == ["Archive edition", "Print edition", "A5 booklet"]
+    assert labels[3:] == ["A5 leaflet"] * 10  # one per article of no 21
+    for index in range(downloads.count()):
+        item = downloads.nth(index)
+        path = local_path(item.locator("a").evaluate("a => a.href"))
+        data = path.read_bytes()
+        assert int(item.locator("data.download-size").get_attribute("value")) == len(data)
+        assert item.locator(".sha256").inner_text() == hashlib.sha256(data).hexdigest()
+        pages = len(PdfReader(path).pages)
+        assert item.locator(".download-pages").inner_text() == f"{pages} page{'s' * (pages != 1)}"
+    archive = local_path(page.locator(".download a").first.evaluate("a => a.href"))
+    assert archive.read_bytes() == project.archive_path(publication, 21).read_bytes()
+    assert archive.relative_to(site.root).as_posix() == "pdf/the-spark-021.pdf"  # a stable address
+
+    assert page.errors == []
+    assert [url for url in page.requests if not url.startswith("file://")] == []
+    requested = {Path(urlparse(url).path).name for url in page.requests}
+    assert {"site.css", "search.js", "search-index.js", "CharisSIL-Regular.ttf"} <= requested
+
+
+def test_search_finds_a_word_of_one_article_body(page: Page, site: SiteResult, project: Project):
+    texts = {}
+    for directory in find_issue_dirs(project.issues_root):
+        loaded = load(project, directory)
+        for article in loaded.issue.articles:
+            words = plain_text(loaded.texts[article.slug].html) + " " + article.title
+            texts[article.title] = set(re.findall(r"[a-z]{9,}", words.lower()))
+    counts = Counter(word for words in texts.values() for word in words)
+    title, word = next((t, w) for t, words in texts.items() for w in sorted(words) if counts[w] == 1)
+
+    page.goto((site.root / "index.html").as_uri())
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.get_by_label(re.compile("full text of every article")).press_sequentially(word)
+    results = page.locator("#search-results .result")
+    results.first.wait_for()
+    assert results.locator(".result-title").all_inner_texts() == [title]
+    assert word in page.locator(".result-snippet mark").inner_text().lower()
+    assert page.locator("#search-status").inner_text().startswith("1 article match")
+    results.locator("a").first.press("Enter")  # a result is followed from the keyboard
+    page.wait_for_url("**/issues/*/index.html#n*")
+    target = urlparse(page.url).fragment
+    assert page.locator(f"[id='{target}'] .article-title").inner_text() == title
+    assert [url for url in page.requests if not url.startswith("file://")] == []
+
+
+def test_every_page_is_accessible_and_fits_a_phone(browser: Browser, site: SiteResult, project: Project):
+    language = load_publication(project.issues_root, project.root).language
+    pages = sorted(site.root.rglob("*.html"))
+    assert len(pages) == site.pages
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    for path in pages:
+        page.goto(path.as_uri())
+        check_accessibility(page, language)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+        broken = page.evaluate(
+            "[...document.querySelectorAll('a[href]')].map(a => a.href)"
+            ".filter(h => h.startsWith('file:')).map(h => decodeURIComponent(new URL(h).pathname))"
+        )
+        assert [link for link in broken if not Path(link).exists()] == [], path
+    context.close()
+
+
+def test_screenshots_of_index_and_issue(browser: Browser, site: SiteResult, project: Project):
+    """Phone and desktop pictures of the index and an issue page, for a person to look at."""
+    folder = project.out / "screenshots"
+    folder.mkdir(exist_ok=True)
+    for name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        context = browser.new_context(viewport=viewport)
+        page = context.new_page()
+        for page_path in ("index.html", "issues/021/index.html"):
+            page.goto((site.root / page_path).as_uri())
+            page.evaluate("document.fonts.ready")
+            shot = folder / f"{page_path.replace('/', '-').removesuffix('.html')}-{name}.png"
+            page.screenshot(path=shot, full_page=True)
+            with Image.open(shot) as image:
+                assert image.width == viewport["width"] and image.height >= viewport["height"]
+        context.close()
+
+
+def test_atom_feed_and_sitemap(site: SiteResult, project: Project):
+    publication = load_publication(project.issues_root, project.root)
+    base = publication.site_url
+    feed = ElementTree.parse(site.root / "feed.atom").getroot()
+    assert feed.tag == f"{ATOM}feed"
+    entries = feed.findall(f"{ATOM}entry")
+    numbers = [int(re.search(r"no (\d+)", e.findtext(f"{ATOM}title")).group(1)) for e in entries]
+    assert (
+        numbers
+        == sorted(numbers, reverse=True)
+        == sorted((int(d.name) for d in find_issue_dirs(project.issues_root)), reverse=True)
+    )
+    assert len({e.findtext(f"{ATOM}id") for e in entries}) == len(entries)
+    for entry, number in zip(entries, numbers, strict=True):
+        assert entry.findtext(f"{ATOM}id") == f"{base}issues/{number:03d}/"
+        enclosure = entry.find(f"{ATOM}link[@rel='enclosure']")
+        assert enclosure.get("type") == "application/pdf"
+        path = site.root / enclosure.get("href").removeprefix(base)
+        assert int(enclosure.get("length")) == path.stat().st_size
+        assert path.read_bytes() == project.archive_path(publication, number).read_bytes()
+    urls = [u.findtext(f"{SITEMAP}loc") for u in ElementTree.parse(site.root / "sitemap.xml").getroot()]
+    assert len(urls) == len(set(urls)) == site.pages
+    for url in urls:
+        assert url.startswith(base) and (site.root / url.removeprefix(base) / "index.html").is_file()
+
+
+def test_covers_are_small_webp_of_page_one(site: SiteResult):
+    covers = sorted((site.root / "covers").iterdir())
+    assert covers
+    for path in covers:
+        assert path.stat().st_size < 100_000
+        with Image.open(path) as image:
+            assert image.format == "WEBP" and image.width == 480 and image.height > image.width
+            assert image.getpixel((image.width // 2, 10))[0] > 150  # the red masthead of page 1
+
+
+def test_same_inputs_give_the_same_site(site: SiteResult, project: Project, tmp_path: Path):
+    again = build_site(project, tmp_path / "again")
+    ours = {p.relative_to(site.root): p.read_bytes() for p in site.root.rglob("*") if p.is_file()}
+    theirs = {p.relative_to(again.root): p.read_bytes() for p in again.root.rglob("*") if p.is_file()}
+    assert ours.keys() == theirs.keys() and ours == theirs
+    assert all(oct(p.stat().st_mode)[-3:] == "644" for p in again.root.rglob("*") if p.is_file())
+
+
+def test_a_missing_download_is_an_error(tmp_path: Path):
+    with pytest.raises(LayoutError) as error:
+        offer(tmp_path, tmp_path / "the-spark-099-booklet.pdf", "x.pdf", "A5 booklet")
+    assert "A5 booklet" in str(error.value.problems[0]) and not (tmp_path / "pdf").exists()
+
+
+def test_site_url_must_be_an_http_address(scratch: Path):
+    path = scratch / "issues" / "publication.yaml"
+    path.write_text(path.read_text().replace("site_url: https://", "site_url: ftp://"))
+    with pytest.raises(ManifestError) as error:
+        load_publication(scratch / "issues", scratch)
+    assert [p.field for p in error.value.problems] == ["site_url"]
