@@ -399,6 +399,7 @@ def _build_issue(project: Project, issue_dir: Path, force: bool) -> IssueResult:
     )
     result.outputs = [str(archive), str(printed)]
     files = input_files(project, loaded)
+    inputs = file_stats(files)  # as read, not as they may be once typesetting is over
     digest = digest_files(project, files)
     stamp = _issue_stamp(project, issue_dir)
     state = None if force else read_stamp(stamp, digest, [archive, printed])
@@ -411,7 +412,7 @@ def _build_issue(project: Project, issue_dir: Path, force: bool) -> IssueResult:
         write_stamp(
             stamp,
             digest=digest,
-            inputs=file_stats(files),
+            inputs=inputs if file_stats(files) == inputs else {},  # saved meanwhile: check contents next time
             places=[str(project.root.resolve()), str(project.out.resolve())],
             outputs=result.outputs,
             number=issue.number,
