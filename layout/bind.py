@@ -182,4 +182,7 @@ def _describe(writer: PdfWriter, publication: Publication, volume: Volume, bound
         dt.datetime.combine(last, dt.time(), dt.UTC),
     ]
     writer.xmp_metadata = xmp
+    stream = writer.root_object["/Metadata"].get_object()  # pypdf leaves out what readers look for
+    stream[NameObject("/Type")] = NameObject("/Metadata")
+    stream[NameObject("/Subtype")] = NameObject("/XML")
     writer._root_object[NameObject("/Lang")] = TextStringObject(publication.language)

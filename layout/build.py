@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import fcntl
 import functools
 import hashlib
 import json
@@ -23,7 +24,16 @@ from typing import TYPE_CHECKING, TypeVar
 from . import __version__
 from .errors import LayoutError, Problem
 from .impose import Plan, choose_sheet
-from .manifest import Article, Issue, Publication, find_issue_dirs, load_issue, load_publication, load_volumes
+from .manifest import (
+    Article,
+    Issue,
+    Publication,
+    check_numbers,
+    find_issue_dirs,
+    load_issue,
+    load_publication,
+    load_volumes,
+)
 from .render import issue_title, render_blank, render_issue
 from .text import ArticleText, article_text, without_last_words
 
@@ -152,7 +162,10 @@ def load(project: Project, issue_dir: Path) -> LoadedIssue:
     return LoadedIssue(publication, issue, issue_dir, texts)
 
 
-PACKAGE_FILES = tuple(sorted(Path(__file__).parent.glob("*.py")))
+PACKAGE_FILES = (  # the code, and the print edition's ICC profile (see icc/README.md)
+    *sorted(Path(__file__).parent.glob("*.py")),
+    *sorted(Path(__file__).parent.parent.joinpath("icc").glob("*.icc")),
+)
 
 
 def digest_files(project: Project, files: list[Path], *extra: str) -> str:
@@ -191,11 +204,17 @@ def file_stats(files: list[Path]) -> dict[str, list[int]]:
     return stats
 
 
-def unchanged_state(stamp: Path) -> dict | None:
-    """The last build's record, if its outputs exist and no input has changed size or time since."""
+def unchanged_state(project: Project, stamp: Path) -> dict | None:
+    """The last build's record, if its outputs exist and no input has changed size or time since.
+
+    The record names files by absolute path: one copied with its project (or its output folder)
+    to another place speaks of the old place, and is not trusted.
+    """
     try:
         state = json.loads(stamp.read_text())
     except (OSError, ValueError):
+        return None
+    if state.get("places") != [str(project.root.resolve()), str(project.out.resolve())]:
         return None
     if not state.get("inputs") or not all(Path(p).exists() for p in state.get("outputs", ())):
         return None
@@ -223,12 +242,44 @@ def write_stamp(stamp: Path, **state: object) -> None:
 
 
 @contextlib.contextmanager
+def build_lock(project: Project) -> Iterator[None]:
+    """Hold ``.lock`` in the output folder for a whole command: a second build there stops at once.
+
+    Two builds writing the same files would each be whole (see ``atomic_path``) but race for the
+    stamps; an editor is better told than kept waiting. The lock goes with the process, even
+    when it is killed; temporary files a killed build left behind are cleared once it is held.
+    """
+    project.out.mkdir(parents=True, exist_ok=True)
+    lock = project.out / ".lock"
+    with open(lock, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            message = f"another build is running in this folder (pid {holder})"
+            raise LayoutError(Problem(str(project.out), None, None, message)) from None
+        handle.truncate(0)
+        handle.write(str(os.getpid()))
+        handle.flush()
+        for stale in project.out.rglob(".*.tmp"):
+            stale.unlink(missing_ok=True)
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+
+
+@contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; move it into place only if the block succeeds."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(handle)
     temporary = Path(name)
+    umask = os.umask(0)
+    os.umask(umask)
+    temporary.chmod(0o666 & ~umask)  # mkstemp makes files only their owner can read
     try:
         yield temporary
         temporary.replace(target)
@@ -311,7 +362,7 @@ def _issue_stamp(project: Project, issue_dir: Path) -> Path:
 
 def unchanged_issue(project: Project, issue_dir: Path) -> IssueResult | None:
     """The result of the issue's last build, if nothing it was made from has been touched since."""
-    state = unchanged_state(_issue_stamp(project, issue_dir))
+    state = unchanged_state(project, _issue_stamp(project, issue_dir))
     if state is None:
         return None
     return IssueResult(
@@ -328,7 +379,7 @@ def unchanged_issue(project: Project, issue_dir: Path) -> IssueResult | None:
 def is_up_to_date(project: Project, loaded: LoadedIssue) -> bool:
     """Whether an issue's PDFs exist and were made from its present inputs."""
     stamp = _issue_stamp(project, loaded.directory)
-    if unchanged_state(stamp):
+    if unchanged_state(project, stamp):
         return True
     number, publication = loaded.issue.number, loaded.publication
     outputs = [project.archive_path(publication, number), project.print_path(publication, number)]
@@ -352,6 +403,7 @@ def _build_issue(project: Project, issue_dir: Path, force: bool) -> IssueResult:
     )
     result.outputs = [str(archive), str(printed)]
     files = input_files(project, loaded)
+    inputs = file_stats(files)  # as read, not as they may be once typesetting is over
     digest = digest_files(project, files)
     stamp = _issue_stamp(project, issue_dir)
     state = None if force else read_stamp(stamp, digest, [archive, printed])
@@ -364,7 +416,8 @@ def _build_issue(project: Project, issue_dir: Path, force: bool) -> IssueResult:
         write_stamp(
             stamp,
             digest=digest,
-            inputs=file_stats(files),
+            inputs=inputs if file_stats(files) == inputs else {},  # saved meanwhile: check contents next time
+            places=[str(project.root.resolve()), str(project.out.resolve())],
             outputs=result.outputs,
             number=issue.number,
             pages=result.pages,
@@ -421,6 +474,7 @@ def build_issues(
     of every issue as it is settled.
     """
     dirs = issue_dirs if issue_dirs is not None else find_issue_dirs(project.issues_root)
+    check_numbers([*find_issue_dirs(project.issues_root), *dirs], project.root)
     done = {} if force or plan else {d: r for d in dirs if (r := unchanged_issue(project, d))}
     for result in done.values():
         if on_done:

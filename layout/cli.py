@@ -21,6 +21,7 @@ from .build import (
     build_issues,
     build_leaflet,
     build_leaflets,
+    build_lock,
     build_volumes,
     impose_output,
     issue_fit,
@@ -160,8 +161,11 @@ def build(
     if missing:
         sys.exit(EXIT_BAD_INPUT)
     dirs = list(issue_dirs) or find_issue_dirs(project.issues_root)
-    with progress(len(dirs), "Building", _report_issue) as on_done:
-        results = build_issues(project, dirs, jobs=jobs, force=force, plan=plan, on_done=on_done)
+    try:
+        with build_lock(project), progress(len(dirs), "Building", _report_issue) as on_done:
+            results = build_issues(project, dirs, jobs=jobs, force=force, plan=plan, on_done=on_done)
+    except LayoutError as error:
+        _fail(error.problems)
     failed = [r for r in results if r.problems]
     if failed:
         click.echo(
@@ -179,7 +183,9 @@ def build(
 def volume(ids: tuple[str, ...], out: str | None, jobs: int, force: bool) -> None:
     """Bind the named volumes of issues/volumes.yaml (default: all of them)."""
     try:
-        issue_results, results = build_volumes(_project(out), list(ids) or None, jobs=jobs, force=force)
+        project = _project(out)
+        with build_lock(project):
+            issue_results, results = build_volumes(project, list(ids) or None, jobs=jobs, force=force)
     except LayoutError as error:
         _fail(error.problems)
     for result in issue_results:
@@ -362,10 +368,14 @@ def leaflet(
     if not (issue_dir / "issue.yaml").is_file():
         _fail([f"{issue_dir}: not an issue folder (no issue.yaml)"])
     project, plan = _project(out), _plan(layout_, **options)
-    if articles:
-        results = [build_leaflet(project, issue_dir, a, size, sheets, plan, force) for a in articles]
-    else:
-        results = build_leaflets(project, [issue_dir], size, sheets, plan, force=force)
+    try:
+        with build_lock(project):
+            if articles:
+                results = [build_leaflet(project, issue_dir, a, size, sheets, plan, force) for a in articles]
+            else:
+                results = build_leaflets(project, [issue_dir], size, sheets, plan, force=force)
+    except LayoutError as error:
+        _fail(error.problems)
     for result in results:
         if result.problems:
             for problem in result.problems:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import stat
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from .errors import ManifestError, Problem
 
@@ -33,10 +34,26 @@ KINDS = (
     "poem",
 )
 MAX_ARTICLE_BYTES = 300_000  # about 45,000 words: far beyond any article in 16 pages
+MAX_WORD = 60  # characters: wider than a column at any size we set text
+MAX_YAML_DEPTH = 20  # our manifests nest three levels; far deeper is a mistake or an attack
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def settable(text: str) -> str:
+    """Refuse a word too long to set on any line we print (it would run off the page)."""
+    long = next((word for word in text.split() if len(word) > MAX_WORD), None)
+    if long:
+        raise ValueError(f"a word of {len(long)} characters cannot be set: {long[:30]}…")
+    return text
+
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), AfterValidator(settable)
+]
+LongText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), AfterValidator(settable)
+]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")]
 Url = Annotated[str, StringConstraints(pattern=r"^(https?://|mailto:)\S+$")]
 SiteUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^/\s?#]+/([^\s?#]*/)?$")]
@@ -225,46 +242,61 @@ Lines = dict[tuple[Any, ...], int]
 
 def read_yaml(text: str, source: str, first_line: int = 1) -> tuple[Any, Lines]:
     """Parse one YAML document; return its data and the line of every key and item."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # checks every character before parsing
+    except yaml.reader.ReaderError as error:  # one YAML does not allow, such as U+0080
+        line = first_line + text.count("\n", 0, error.position)
+        message = f"YAML syntax: character U+{error.character:04X} is not allowed"
+        raise ManifestError(Problem(source, line, None, message)) from None
+
+    def line_of(mark: yaml.Mark) -> int:  # counted by "\n" alone, as editors do (YAML also counts U+0085)
+        return first_line + text.count("\n", 0, mark.index)
+
     try:
         node = loader.get_single_node()
+    except RecursionError:  # PyYAML composes nested nodes recursively
+        raise ManifestError(Problem(source, first_line, None, "YAML nested too deeply to read")) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = first_line + mark.line if mark else None
-        raise ManifestError(Problem(source, line, None, f"YAML syntax: {error.problem}")) from None
+        line = line_of(mark) if mark else None
+        message = f"YAML syntax: {error.problem}"
+        if error.context and error.context_mark and error.context_mark is not mark:
+            message += f" ({error.context} on line {line_of(error.context_mark)})"
+        raise ManifestError(Problem(source, line, None, message)) from None
     finally:
         loader.dispose()
     if node is None:
         return None, {(): first_line}
     lines: Lines = {}
     problems: list[Problem] = []
-    data = _construct(loader, node, (), lines, problems, source, first_line, set())
+    data = _construct(loader, node, (), lines, problems, source, line_of, set())
     if problems:
         raise ManifestError(problems)
     return data, lines
 
 
-def _construct(loader, node, path, lines, problems, source, first_line, seen):
+def _construct(loader, node, path, lines, problems, source, line_of, seen):
     """Build plain data from a YAML node, recording lines; aliases are refused (no bombs)."""
-    lines[path] = first_line + node.start_mark.line
+    lines[path] = line_of(node.start_mark)
     if id(node) in seen:
         problems.append(Problem(source, lines[path], _field(path), "YAML aliases are not allowed"))
         return None
     seen.add(id(node))
+    if len(path) > MAX_YAML_DEPTH and isinstance(node, yaml.CollectionNode):
+        problems.append(Problem(source, lines[path], _field(path), f"nested more than {MAX_YAML_DEPTH} deep"))
+        return None
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
             if key in result:
-                line = first_line + key_node.start_mark.line
+                line = line_of(key_node.start_mark)
                 problems.append(Problem(source, line, _field((*path, key)), "appears twice"))
-            result[key] = _construct(
-                loader, value_node, (*path, key), lines, problems, source, first_line, seen
-            )
+            result[key] = _construct(loader, value_node, (*path, key), lines, problems, source, line_of, seen)
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
-            _construct(loader, item, (*path, index), lines, problems, source, first_line, seen)
+            _construct(loader, item, (*path, index), lines, problems, source, line_of, seen)
             for index, item in enumerate(node.value)
         ]
     try:
@@ -309,6 +341,8 @@ def _describe(error: dict[str, Any]) -> str:
         return f"expected a date written YYYY-MM-DD, got {given!r}"
     if kind == "string_pattern_mismatch":
         return f"{given!r} is not in the expected form"
+    if kind == "value_error":
+        return str(error["ctx"]["error"])
     if kind == "literal_error":
         return f"{given!r} is not one of: {error['ctx']['expected']}"
     if kind in ("too_short", "string_too_short") and given in ("", [], {}):
@@ -339,20 +373,32 @@ def _line_of(loc: tuple[Any, ...], lines: Lines) -> int:
 
 
 def read_text(path: Path, display: str, limit: int = MAX_ARTICLE_BYTES) -> str:
-    """Read a UTF-8 file, reporting a missing file, a huge one or a bad byte by line."""
+    """Read a UTF-8 file, reporting a missing file, a huge one, a bad byte or a control character by line."""
     try:
-        if path.stat().st_size > limit:
-            raise ManifestError(Problem(display, None, None, f"file is larger than {limit:,} bytes"))
-        raw = path.read_bytes()
+        if not stat.S_ISREG(path.stat().st_mode):  # a pipe or a device would hang or never end
+            raise ManifestError(Problem(display, None, None, "not a regular file"))
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
     except FileNotFoundError:
         raise ManifestError(Problem(display, None, None, "file not found")) from None
     except (IsADirectoryError, PermissionError) as error:
         raise ManifestError(Problem(display, None, None, f"cannot read: {error.strerror}")) from None
+    if len(raw) > limit:
+        line = raw.count(b"\n", 0, limit) + 1
+        raise ManifestError(
+            Problem(display, line, None, f"file is larger than {limit:,} bytes (from this line on)")
+        )
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         raise ManifestError(Problem(display, line, None, "not valid UTF-8 text")) from None
+    control = CONTROL_CHARACTER.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        message = f"control character U+{ord(control.group()):04X} is not allowed"
+        raise ManifestError(Problem(display, line, None, message))
+    return text
 
 
 def load_yaml_model(path: Path, model: type[Model], display: str) -> tuple[Any, Lines]:
@@ -408,6 +454,13 @@ def load_issue(issue_dir: Path, publication: Publication, display_root: Path | N
             )
             continue
         seen[entry.file] = position
+        if not (issue_dir / entry.file).resolve().is_relative_to(issue_dir.resolve()):
+            problems.append(
+                Problem(
+                    display, where, f"articles[{position}].file", f"{entry.file} leads outside its folder"
+                )
+            )
+            continue
         if not (issue_dir / entry.file).is_file():
             folder = _display(issue_dir, display_root)
             problems.append(
@@ -549,6 +602,27 @@ def load_volumes(
     if problems:
         raise ManifestError(problems)
     return volumes
+
+
+def check_numbers(issue_dirs: list[Path], display_root: Path | None = None) -> None:
+    """Two issue folders may not claim one number: their PDFs would overwrite each other."""
+    seen: dict[int, str] = {}
+    problems = []
+    for directory in sorted({d.resolve() for d in issue_dirs}):
+        display = _display(directory / "issue.yaml", display_root)
+        try:
+            data, lines = read_yaml(read_text(directory / "issue.yaml", display), display)
+        except ManifestError:
+            continue  # reported with the rest when the issue itself is loaded
+        number = data.get("number") if isinstance(data, dict) else None
+        if type(number) is not int:
+            continue
+        if number in seen:
+            message = f"issue {number} is also {seen[number]}"
+            problems.append(Problem(display, lines[("number",)], "number", message))
+        seen.setdefault(number, _display(directory, display_root))
+    if problems:
+        raise ManifestError(problems)
 
 
 def find_issue_dirs(issues_root: Path) -> list[Path]:

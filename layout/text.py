@@ -27,14 +27,14 @@ from mdit_py_plugins.footnote import footnote_plugin
 from PIL import Image, UnidentifiedImageError
 
 from .errors import ManifestError, Problem
-from .manifest import Article
+from .manifest import MAX_WORD, Article
 
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
 MAX_IMAGE_BYTES = 20_000_000
 MAX_IMAGE_PIXELS = 40_000_000
-MAX_WORD = 60  # characters: wider than a column at any size we set body text
 MAX_LIST_DEPTH = 6
 PULL_QUOTE_AFTER = 2  # paragraphs
+OUTSIDE_REFERENCE = re.compile(r"url\(\s*['\"]?\s*(?!#)|@import", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,7 @@ class ArticleText:
 @functools.cache
 def parser() -> MarkdownIt:
     """The one Markdown parser of the project."""
-    md = MarkdownIt("commonmark", {"typographer": True, "html": False})
+    md = MarkdownIt("commonmark", {"typographer": True, "html": True})  # recognised to be refused
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     md.validateLink = lambda url: True  # every address is judged by _check_tokens, with its line
     footnote_plugin(md, inline=False)
@@ -97,6 +97,8 @@ def _check_tokens(
                 )
         elif token.type in ("bullet_list_close", "ordered_list_close"):
             depth -= 1
+        elif token.type == "html_block":
+            problems.append(_raw_html(article, line, token.content))
         for child in token.children or ():
             if child.type == "image":
                 src = child.attrGet("src") or ""
@@ -116,6 +118,8 @@ def _check_tokens(
                             f"{href!r}: links must be http(s):// or mailto: addresses",
                         )
                     )
+            elif child.type == "html_inline":
+                problems.append(_raw_html(article, line, child.content))
             elif child.type == "text":
                 long = next((w for w in child.content.split() if len(w) > MAX_WORD), None)
                 if long:
@@ -128,6 +132,10 @@ def _check_tokens(
                         )
                     )
     return images
+
+
+def _raw_html(article: Article, line: int, html: str) -> Problem:
+    return Problem(article.source, line, "body", f"raw HTML is not allowed: {html.strip()[:40]!r}")
 
 
 def check_image(src: str, issue_dir: Path) -> str | None:
@@ -163,7 +171,9 @@ def _check_image_data(path: Path, src: str) -> str | None:
             root = ElementTree.parse(path).getroot()
         except ElementTree.ParseError as error:
             return f"{src!r}: not a readable SVG ({error})"
-        return None if root.tag.endswith("svg") else f"{src!r}: not an SVG image"
+        if not root.tag.endswith("svg"):
+            return f"{src!r}: not an SVG image"
+        return _svg_reference(root, src)
     try:
         with Image.open(path) as image:
             if image.width * image.height > MAX_IMAGE_PIXELS:
@@ -171,6 +181,18 @@ def _check_image_data(path: Path, src: str) -> str | None:
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         return f"{src!r}: not a readable image (corrupt or of an unknown kind)"
+    return None
+
+
+def _svg_reference(root: ElementTree.Element, src: str) -> str | None:
+    """An SVG must be self-contained: any reference to another file or address is refused."""
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            if name.rsplit("}", 1)[-1] == "href" and not value.startswith("#"):
+                return f"{src!r}: refers to {value[:60]!r}; an SVG must be self-contained"
+        for value in (*element.attrib.values(), element.text or ""):
+            if OUTSIDE_REFERENCE.search(value):
+                return f"{src!r}: refers to another file; an SVG must be self-contained"
     return None
 
 

@@ -13,11 +13,16 @@ the fonts'): no network, no ``file://`` outside the project, nothing that is not
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import io
 import logging
 import mimetypes
 import os
+import posixpath
+import re
 import tempfile
+import uuid
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -51,6 +56,7 @@ _only_bundled_fonts()
 
 import pydyf  # noqa: E402
 from weasyprint import CSS, HTML, Document  # noqa: E402
+from weasyprint.css import ColorProfile  # noqa: E402
 from weasyprint.formatting_structure.boxes import Box, FootnoteAreaBox  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
@@ -61,6 +67,11 @@ SLUG = 10 * MM  # the sheet beyond the trim that carries the crop marks
 MARK_LENGTH = 5 * MM
 MAX_FETCH_BYTES = 25_000_000
 SCREEN_DPI = 150
+PRINT_PROFILE = Path(__file__).resolve().parent.parent / "icc" / "spark-fogra39.icc"  # see icc/README.md
+PRINT_CONDITION = "FOGRA39"
+PRINT_CONDITION_INFO = "Coated FOGRA39 (ISO 12647-2:2004/Amd 1)"
+DOCUMENT_ROOT = Path("/layout-document")  # where a document's own folder appears to WeasyPrint
+DOCUMENT_URL = DOCUMENT_ROOT.as_uri() + "/"
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 logging.getLogger("fontTools").setLevel(logging.ERROR)
@@ -71,23 +82,32 @@ class Forbidden(FatalURLFetchingError):
 
 
 class SandboxFetcher(URLFetcher):
-    """Serves ``file:`` URLs below the allowed folders and refuses everything else."""
+    """Serves ``file:`` URLs below the allowed folders and refuses everything else.
 
-    def __init__(self, roots: tuple[Path, ...]) -> None:
+    The document's own folder is also served under ``DOCUMENT_URL``, a fixed address, so that
+    nothing in the PDF (WeasyPrint names images after their URL) depends on where the project is.
+    """
+
+    def __init__(self, roots: tuple[Path, ...], document_dir: Path | None = None) -> None:
         super().__init__(allowed_protocols={"file"}, allow_redirects=False)
         self.roots = tuple(root.resolve() for root in roots)
+        self.document_dir = document_dir.resolve() if document_dir else None
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         parts = urlsplit(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise Forbidden(f"{url}: only files inside the project may be used")
-        path = Path(unquote(parts.path)).resolve()
-        if not any(path.is_relative_to(root) for root in self.roots):
+        path = Path(posixpath.normpath(unquote(parts.path)))
+        if self.document_dir and path.is_relative_to(DOCUMENT_ROOT):
+            path = self.document_dir / path.relative_to(DOCUMENT_ROOT)
+        path = path.resolve()
+        roots = (*self.roots, self.document_dir) if self.document_dir else self.roots
+        if not any(path.is_relative_to(root) for root in roots):
             raise Forbidden(f"{url}: outside the folders a document may read")
         if not path.is_file() or path.stat().st_size > MAX_FETCH_BYTES:
             raise Forbidden(f"{url}: not a readable file of a sensible size")
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
 
 
 class Typesetter:
@@ -101,9 +121,9 @@ class Typesetter:
 
     def layout(self, html: str, base_dir: Path, source: str) -> Document:
         """Lay out one HTML document whose relative addresses point into ``base_dir``."""
-        fetcher = SandboxFetcher((base_dir, self.style_dir, self.fonts_dir))
+        fetcher = SandboxFetcher((self.style_dir, self.fonts_dir), document_dir=base_dir)
         try:
-            document = HTML(string=html, base_url=str(base_dir.resolve()) + "/", url_fetcher=fetcher)
+            document = HTML(string=html, base_url=DOCUMENT_URL, url_fetcher=fetcher)
             return document.render(font_config=self.fonts, stylesheets=[self.stylesheet])
         except Forbidden as error:
             raise TypesetError(Problem(source, None, None, str(error))) from None
@@ -188,8 +208,33 @@ def pad_to_fold(document: Document, blank: Document) -> tuple[Document, int]:
 
 
 def write_print(document: Document, target: Path, pdf_id: bytes) -> None:
-    """The print edition: full-resolution images, bleed, TrimBox and BleedBox, crop marks."""
-    document.write_pdf(target, pdf_identifier=pdf_id, finisher=_finish_print)
+    """The print edition: PDF/X-4 with a CMYK output intent, full-resolution images, bleed,
+    TrimBox and BleedBox, crop marks."""
+    printed = document.copy()  # a copy: the archive edition keeps no output intent
+    printed.color_profiles = {**document.color_profiles, "device-cmyk": _print_profile()}
+    document_id = uuid.UUID(pdf_id.decode())
+    printed.write_pdf(
+        target,
+        pdf_variant="pdf/x-4",
+        pdf_identifier=pdf_id,
+        finisher=functools.partial(_finish_print, document_id=document_id),
+    )
+
+
+class ShippedProfile(ColorProfile):
+    """An ICC profile embedded as the file holds it (Pillow's re-encoding doubles its size)."""
+
+    def __init__(self, path: Path, components: tuple[list[str], ...]) -> None:
+        self.data = path.read_bytes()
+        super().__init__(io.BytesIO(self.data), path.name, "relative-colorimetric", components)
+
+    @property
+    def content(self) -> bytes:
+        return self.data
+
+
+def _print_profile() -> ColorProfile:
+    return ShippedProfile(PRINT_PROFILE, (["c"], ["m"], ["y"], ["k"]))
 
 
 # --- finishers: small edits of the PDF objects before WeasyPrint writes them -------------
@@ -212,7 +257,7 @@ def _finish_archive(document: Document, pdf: pydyf.PDF) -> None:
     _label_pages(pdf)
 
 
-def _finish_print(document: Document, pdf: pydyf.PDF) -> None:
+def _finish_print(document: Document, pdf: pydyf.PDF, document_id: uuid.UUID) -> None:
     for page in _pages(pdf):
         left, bottom, right, top = page["TrimBox"]
         page["MediaBox"] = pydyf.Array([left - SLUG, bottom - SLUG, right + SLUG, top + SLUG])
@@ -221,6 +266,18 @@ def _finish_print(document: Document, pdf: pydyf.PDF) -> None:
         pdf.add_object(marks)
         page["Contents"] = pydyf.Array([save.reference, page["Contents"], marks.reference])
     _label_pages(pdf)
+    (intent,) = pdf.catalog["OutputIntents"]
+    intent["OutputConditionIdentifier"] = pydyf.String(PRINT_CONDITION)
+    intent["RegistryName"] = pydyf.String("http://www.color.org")
+    intent["Info"] = pydyf.String(PRINT_CONDITION_INFO)
+    _steady_document_id(pdf, document_id)
+
+
+def _steady_document_id(pdf: pydyf.PDF, document_id: uuid.UUID) -> None:
+    """WeasyPrint's PDF/X-4 XMP carries a random DocumentID: derive it from the content instead."""
+    metadata = pdf.objects[int(pdf.catalog["Metadata"].split()[0])]
+    steady = f"xmp.did:{document_id}".encode()
+    metadata.stream = [re.sub(rb"xmp\.did:[0-9a-f-]{36}", steady, part) for part in metadata.stream]
 
 
 def _crop_marks(left: float, bottom: float, right: float, top: float) -> list[bytes]:

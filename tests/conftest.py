@@ -63,6 +63,11 @@ SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5
 @pytest.fixture
 def scratch(tmp_path: Path) -> Path:
     """A project with one small valid issue (no 1), sharing the real styles and fonts."""
+    return make_scratch(tmp_path)
+
+
+def make_scratch(tmp_path: Path) -> Path:
+    """Write the scratch project into ``tmp_path`` (for fixtures of a wider scope)."""
     (tmp_path / "issues" / "001" / "figures").mkdir(parents=True)
     shutil.copy(ROOT / "issues" / "publication.yaml", tmp_path / "issues")
     (tmp_path / "styles").symlink_to(ROOT / "styles")
