@@ -1,31 +1,23 @@
-"""Stage 6: what is out of date, built in parallel, written atomically.
+"""Stage 6: what is out of date, built in parallel: issues, imposed sheets and volumes.
 
 Each issue is validated whole (manifest, front matter, bodies, images) before anything is
-typeset, and its outputs are written to temporary files renamed into place at the end, so
-that a failed or interrupted build never leaves a half-written PDF where a good one was.
+typeset; what each output was made from and how it is written safely is ``stamps``'s part.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import fcntl
 import functools
-import hashlib
 import json
-import os
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from . import __version__
 from .errors import LayoutError, Problem
 from .impose import Plan, choose_sheet
 from .manifest import (
-    Article,
     Issue,
     Publication,
     check_numbers,
@@ -35,11 +27,10 @@ from .manifest import (
     load_volumes,
 )
 from .render import issue_title, render_blank, render_issue
-from .text import ArticleText, article_text, without_last_words
+from .stamps import atomic_path, digest_files, file_stats, read_stamp, unchanged_state, write_stamp
+from .text import ArticleText, article_text
 
 if TYPE_CHECKING:
-    from weasyprint import Document
-
     from .copyfit import Copyfit
     from .typeset import Typesetter
 
@@ -47,7 +38,6 @@ T = TypeVar("T")
 
 
 PHOTOCOPIER_BOOKLET = Plan("booklet", sheet="a4", fit="a5")
-ONE_SHEET = 2  # pages: a leaflet printed on both sides of one sheet
 
 
 @dataclass(frozen=True)
@@ -99,6 +89,11 @@ class Project:
 
     def volume_path(self, publication: Publication, volume_id: str) -> Path:
         return self.out / "volumes" / f"{publication.slug}-{volume_id}.pdf"
+
+    @property
+    def places(self) -> list[str]:
+        """The project and output folders, as stamps name them."""
+        return [str(self.root.resolve()), str(self.out.resolve())]
 
     def stamp_path(self, name: str) -> Path:
         """Where the build records what an output was made from (see ``read_stamp``)."""
@@ -162,24 +157,6 @@ def load(project: Project, issue_dir: Path) -> LoadedIssue:
     return LoadedIssue(publication, issue, issue_dir, texts)
 
 
-PACKAGE_FILES = (  # the code, and the print edition's ICC profile (see icc/README.md)
-    *sorted(Path(__file__).parent.glob("*.py")),
-    *sorted(Path(__file__).parent.parent.joinpath("icc").glob("*.icc")),
-)
-
-
-def digest_files(project: Project, files: list[Path], *extra: str) -> str:
-    """A digest of files' names and bytes, the package's code and version: what outputs are made from."""
-    digest = hashlib.sha256(__version__.encode())
-    for text in extra:
-        digest.update(text.encode())
-    for path in [*files, *PACKAGE_FILES]:
-        if path.is_file():
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def style_files(project: Project, style: str) -> list[Path]:
     """A style's files and the fonts; not its ``site/`` folder, which no PDF is made from."""
     style_dir = project.style_dir(style)
@@ -193,98 +170,6 @@ def input_files(project: Project, loaded: LoadedIssue) -> list[Path]:
     files += [loaded.directory / Path(a.source).name for a in loaded.issue.articles]
     files += [loaded.directory / src for text in loaded.texts.values() for src in text.images]
     return files + style_files(project, loaded.issue.style)
-
-
-def file_stats(files: list[Path]) -> dict[str, list[int]]:
-    """Size and modification time of each file: what a no-op build compares, without reading them."""
-    stats = {}
-    for path in [*files, *PACKAGE_FILES]:
-        status = path.stat()
-        stats[str(path)] = [status.st_size, status.st_mtime_ns]
-    return stats
-
-
-def unchanged_state(project: Project, stamp: Path) -> dict | None:
-    """The last build's record, if its outputs exist and no input has changed size or time since.
-
-    The record names files by absolute path: one copied with its project (or its output folder)
-    to another place speaks of the old place, and is not trusted.
-    """
-    try:
-        state = json.loads(stamp.read_text())
-    except (OSError, ValueError):
-        return None
-    if state.get("places") != [str(project.root.resolve()), str(project.out.resolve())]:
-        return None
-    if not state.get("inputs") or not all(Path(p).exists() for p in state.get("outputs", ())):
-        return None
-    for name, recorded in state["inputs"].items():
-        try:
-            status = os.stat(name)
-        except OSError:
-            return None
-        if [status.st_size, status.st_mtime_ns] != recorded:
-            return None
-    return state
-
-
-def read_stamp(stamp: Path, digest: str, outputs: list[Path]) -> dict | None:
-    """What the last build recorded, if its outputs still exist and were made from the same inputs."""
-    if not stamp.exists() or not all(path.exists() for path in outputs):
-        return None
-    state = json.loads(stamp.read_text())
-    return state if state.get("digest") == digest else None
-
-
-def write_stamp(stamp: Path, **state: object) -> None:
-    with atomic_path(stamp) as temporary:
-        temporary.write_text(json.dumps(state))
-
-
-@contextlib.contextmanager
-def build_lock(project: Project) -> Iterator[None]:
-    """Hold ``.lock`` in the output folder for a whole command: a second build there stops at once.
-
-    Two builds writing the same files would each be whole (see ``atomic_path``) but race for the
-    stamps; an editor is better told than kept waiting. The lock goes with the process, even
-    when it is killed; temporary files a killed build left behind are cleared once it is held.
-    """
-    project.out.mkdir(parents=True, exist_ok=True)
-    lock = project.out / ".lock"
-    with open(lock, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "unknown"
-            message = f"another build is running in this folder (pid {holder})"
-            raise LayoutError(Problem(str(project.out), None, None, message)) from None
-        handle.truncate(0)
-        handle.write(str(os.getpid()))
-        handle.flush()
-        for stale in project.out.rglob(".*.tmp"):
-            stale.unlink(missing_ok=True)
-        try:
-            yield
-        finally:
-            handle.truncate(0)
-
-
-@contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; move it into place only if the block succeeds."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(handle)
-    temporary = Path(name)
-    umask = os.umask(0)
-    os.umask(umask)
-    temporary.chmod(0o666 & ~umask)  # mkstemp makes files only their owner can read
-    try:
-        yield temporary
-        temporary.replace(target)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 @functools.lru_cache(maxsize=4)
@@ -315,7 +200,7 @@ def impose_output(
     note = project.note_path(target)
     publication = load_publication(project.issues_root, project.root)
     style = project.style_dir(publication.style)
-    digest = digest_files(project, [source, *style_files(project, publication.style)], repr(plan))
+    digest = digest_files([source, *style_files(project, publication.style)], repr(plan))
     stamp = project.stamp_path(target.stem)
     state = None if force else read_stamp(stamp, digest, [target, note])
     if state:
@@ -362,7 +247,7 @@ def _issue_stamp(project: Project, issue_dir: Path) -> Path:
 
 def unchanged_issue(project: Project, issue_dir: Path) -> IssueResult | None:
     """The result of the issue's last build, if nothing it was made from has been touched since."""
-    state = unchanged_state(project, _issue_stamp(project, issue_dir))
+    state = unchanged_state(_issue_stamp(project, issue_dir), project.places)
     if state is None:
         return None
     return IssueResult(
@@ -379,11 +264,11 @@ def unchanged_issue(project: Project, issue_dir: Path) -> IssueResult | None:
 def is_up_to_date(project: Project, loaded: LoadedIssue) -> bool:
     """Whether an issue's PDFs exist and were made from its present inputs."""
     stamp = _issue_stamp(project, loaded.directory)
-    if unchanged_state(project, stamp):
+    if unchanged_state(stamp, project.places):
         return True
     number, publication = loaded.issue.number, loaded.publication
     outputs = [project.archive_path(publication, number), project.print_path(publication, number)]
-    return read_stamp(stamp, digest_files(project, input_files(project, loaded)), outputs) is not None
+    return read_stamp(stamp, digest_files(input_files(project, loaded)), outputs) is not None
 
 
 def _build_issue(project: Project, issue_dir: Path, force: bool) -> IssueResult:
@@ -404,7 +289,7 @@ def _build_issue(project: Project, issue_dir: Path, force: bool) -> IssueResult:
     result.outputs = [str(archive), str(printed)]
     files = input_files(project, loaded)
     inputs = file_stats(files)  # as read, not as they may be once typesetting is over
-    digest = digest_files(project, files)
+    digest = digest_files(files)
     stamp = _issue_stamp(project, issue_dir)
     state = None if force else read_stamp(stamp, digest, [archive, printed])
     if state:  # touched but not changed
@@ -417,7 +302,7 @@ def _build_issue(project: Project, issue_dir: Path, force: bool) -> IssueResult:
             stamp,
             digest=digest,
             inputs=inputs if file_stats(files) == inputs else {},  # saved meanwhile: check contents next time
-            places=[str(project.root.resolve()), str(project.out.resolve())],
+            places=project.places,
             outputs=result.outputs,
             number=issue.number,
             pages=result.pages,
@@ -481,7 +366,7 @@ def build_issues(
             on_done(result)
     stale = [d for d in dirs if d not in done]
     task = functools.partial(build_issue, project, force=force, plan=plan)
-    built = dict(zip(stale, _run(task, stale, jobs, on_done), strict=True))
+    built = dict(zip(stale, run_parallel(task, stale, jobs, on_done), strict=True))
     return [done.get(d) or built[d] for d in dirs]
 
 
@@ -492,7 +377,7 @@ def build_booklets(
     return build_issues(project, issue_dirs, jobs, force, PHOTOCOPIER_BOOKLET)
 
 
-def _run(
+def run_parallel(
     task: Callable[[Path], T], items: list[Path], jobs: int, on_done: Callable[[T], None] | None = None
 ) -> list[T]:
     """``task`` over ``items`` across processes when ``jobs`` > 1; results in the order of ``items``.
@@ -557,7 +442,6 @@ def build_volumes(
         result.output = str(target)
         style = publication.style
         digest = digest_files(
-            project,
             [
                 *pdfs,
                 project.issues_root / "volumes.yaml",
@@ -578,140 +462,3 @@ def build_volumes(
             result.pages = bind(front_pdf, bound, publication, volume, temporary)
         write_stamp(stamp, digest=digest, pages=result.pages)
     return issue_results, results
-
-
-@dataclass
-class LeafletResult:
-    """What one leaflet's build did; ``words_over`` is how much to cut to fit ``sheets``."""
-
-    directory: str
-    article: str = ""
-    title: str = ""
-    size: str = "a5"
-    pages: int = 0
-    sheets: int = 1
-    words: int = 0
-    words_over: int = 0
-    skipped: bool = False
-    output: str = ""
-    imposed: ImposeResult | None = None
-    problems: list[Problem] = field(default_factory=list)
-
-
-def find_article(loaded: LoadedIssue, reference: str) -> Article:
-    """The article a distributor named: by its file name (with or without .md) or its position."""
-    articles = loaded.issue.articles
-    for article in articles:
-        name = Path(article.source).name
-        if reference in (name, Path(name).stem, article.slug, str(article.position)):
-            return article
-    listing = "; ".join(f"{a.position} {Path(a.source).name}" for a in articles)
-    where = loaded.issue.folder + "/issue.yaml"
-    raise LayoutError([Problem(where, None, "articles", f"no article {reference!r}; it has {listing}")])
-
-
-def build_leaflet(
-    project: Project,
-    issue_dir: Path,
-    reference: str,
-    size: str = "a5",
-    sheets: int = 1,
-    plan: Plan | None = None,
-    force: bool = False,
-) -> LeafletResult:
-    """Typeset one article as a leaflet (and impose it if ``plan`` says), unless up to date."""
-    result = LeafletResult(directory=str(issue_dir), size=size, sheets=sheets)
-    try:
-        loaded = load(project, issue_dir)
-        article = find_article(loaded, reference)
-        _typeset_leaflet(project, loaded, article, result, force)
-        if plan:
-            result.imposed = impose_output(project, Path(result.output), plan, force)
-    except LayoutError as error:
-        result.problems = error.problems
-    return result
-
-
-def _typeset_leaflet(
-    project: Project, loaded: LoadedIssue, article: Article, result: LeafletResult, force: bool
-) -> None:
-    from .typeset import identifier, words_over, write_document
-
-    publication, issue = loaded.publication, loaded.issue
-    text = loaded.texts[article.slug]
-    result.article, result.title, result.words = Path(article.source).name, article.title, text.words
-    target = project.leaflet_path(publication, issue.number, article.slug, result.size)
-    result.output = str(target)
-    files = [project.issues_root / "publication.yaml", loaded.directory / "issue.yaml"]
-    files += [loaded.directory / Path(article.source).name, *(loaded.directory / i for i in text.images)]
-    digest = digest_files(project, files + style_files(project, issue.style), article.slug, result.size)
-    stamp = project.stamp_path(target.stem)
-    state = None if force else read_stamp(stamp, digest, [target])
-    if state and state["sheets"] == result.sheets:
-        result.skipped, result.pages, result.words_over = True, state["pages"], state["words_over"]
-        return
-    document = _lay_out_leaflet(project, loaded, article, text, result.size)
-    result.pages = len(document.pages)
-    if result.pages > result.sheets * ONE_SHEET:
-        guess = words_over(document, result.sheets * ONE_SHEET, text.words)
-        result.words_over = _words_to_cut(project, loaded, article, result, guess)
-    with atomic_path(target) as temporary:
-        write_document(document, temporary, identifier(digest, "leaflet", article.title))
-    write_stamp(stamp, digest=digest, pages=result.pages, sheets=result.sheets, words_over=result.words_over)
-
-
-def _lay_out_leaflet(
-    project: Project, loaded: LoadedIssue, article: Article, text: ArticleText, size: str
-) -> Document:
-    from .render import leaflet_context, render_leaflet
-
-    style_dir = project.style_dir(loaded.issue.style)
-    html = render_leaflet(style_dir, leaflet_context(loaded.publication, loaded.issue, article, text, size))
-    return typesetter_for(project, loaded.issue.style).layout(html, loaded.directory, article.source)
-
-
-def _words_to_cut(
-    project: Project, loaded: LoadedIssue, article: Article, result: LeafletResult, guess: int
-) -> int:
-    """Words to cut from the end of the text for the leaflet to fit its sheets, checked by laying out.
-
-    The guess is tried, then raised until the shortened article fits, so that cutting the
-    number reported is enough. Lines, widows and blocks kept whole make the guess fall short.
-    """
-    cut = guess
-    while cut < result.words:
-        shorter = article.model_copy(update={"body": without_last_words(article.body, cut)})
-        trial = _lay_out_leaflet(
-            project, loaded, shorter, article_text(shorter, loaded.directory), result.size
-        )
-        if len(trial.pages) <= result.sheets * ONE_SHEET:
-            return cut
-        cut = round(cut * 1.2) + 5
-    return result.words
-
-
-def build_leaflets(
-    project: Project,
-    issue_dirs: list[Path] | None = None,
-    size: str = "a5",
-    sheets: int = 1,
-    plan: Plan | None = None,
-    jobs: int = 1,
-    force: bool = False,
-) -> list[LeafletResult]:
-    """Every article of the issues as a leaflet: what the archive site offers for download."""
-    dirs = issue_dirs if issue_dirs is not None else find_issue_dirs(project.issues_root)
-    task = functools.partial(_issue_leaflets, project, size=size, sheets=sheets, plan=plan, force=force)
-    return [result for results in _run(task, dirs, jobs) for result in results]
-
-
-def _issue_leaflets(
-    project: Project, issue_dir: Path, size: str, sheets: int, plan: Plan | None, force: bool
-) -> list[LeafletResult]:
-    try:
-        loaded = load(project, issue_dir)
-    except LayoutError as error:
-        return [LeafletResult(directory=str(issue_dir), size=size, problems=error.problems)]
-    return [
-        build_leaflet(project, issue_dir, a.slug, size, sheets, plan, force) for a in loaded.issue.articles
-    ]

@@ -19,9 +19,6 @@ from .build import (
     Project,
     build_issue,
     build_issues,
-    build_leaflet,
-    build_leaflets,
-    build_lock,
     build_volumes,
     impose_output,
     issue_fit,
@@ -29,11 +26,21 @@ from .build import (
 )
 from .errors import LayoutError
 from .impose import LAYOUTS, ORDERS, Plan
+from .leaflets import build_leaflet, build_leaflets
 from .manifest import find_issue_dirs
+from .stamps import build_lock
 
 EXIT_WARNINGS = 1
 EXIT_BAD_INPUT = 2
 T = TypeVar("T")
+JOBS = click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=os.cpu_count() or 1,
+    show_default=True,
+    help="Issues built at once, each in its own process.",
+)
 
 
 def imposition_options(command: Callable) -> Callable:
@@ -107,6 +114,14 @@ def _project(out: str | None) -> Project:
     return Project(root=root, out=Path(out) if out else root / "build")
 
 
+def _issue_dirs(project: Project, named: tuple[Path, ...]) -> list[Path]:
+    """The issue folders named, every one checked (default: every issue of the project)."""
+    missing = [d for d in named if not (d / "issue.yaml").is_file()]
+    if missing:
+        _fail([f"{d}: not an issue folder (no issue.yaml)" for d in missing])
+    return list(named) or find_issue_dirs(project.issues_root)
+
+
 def _report_issue(result: IssueResult) -> None:
     if result.problems:
         for problem in result.problems:
@@ -138,14 +153,7 @@ def main() -> None:
 @main.command()
 @click.argument("issue_dirs", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: build/).")
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(1, 64),
-    default=os.cpu_count() or 1,
-    show_default=True,
-    help="Issues built at once, each in its own process.",
-)
+@JOBS
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 @click.option("--impose", "layout_", type=click.Choice(LAYOUTS), help="Also lay the print edition on sheets.")
 @imposition_options
@@ -155,14 +163,9 @@ def build(
     """Build the archive and print editions of the named issues (default: every issue)."""
     project = _project(out)
     plan = _plan(layout_, **sheets)
-    missing = [d for d in issue_dirs if not (d / "issue.yaml").is_file()]
-    for directory in missing:
-        click.echo(f"{directory}: not an issue folder (no issue.yaml)", err=True)
-    if missing:
-        sys.exit(EXIT_BAD_INPUT)
-    dirs = list(issue_dirs) or find_issue_dirs(project.issues_root)
+    dirs = _issue_dirs(project, issue_dirs)
     try:
-        with build_lock(project), progress(len(dirs), "Building", _report_issue) as on_done:
+        with build_lock(project.out), progress(len(dirs), "Building", _report_issue) as on_done:
             results = build_issues(project, dirs, jobs=jobs, force=force, plan=plan, on_done=on_done)
     except LayoutError as error:
         _fail(error.problems)
@@ -178,13 +181,13 @@ def build(
 @main.command()
 @click.argument("ids", nargs=-1)
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: build/).")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True)
+@JOBS
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 def volume(ids: tuple[str, ...], out: str | None, jobs: int, force: bool) -> None:
     """Bind the named volumes of issues/volumes.yaml (default: all of them)."""
     try:
         project = _project(out)
-        with build_lock(project):
+        with build_lock(project.out):
             issue_results, results = build_volumes(project, list(ids) or None, jobs=jobs, force=force)
     except LayoutError as error:
         _fail(error.problems)
@@ -296,10 +299,8 @@ def schema(out: Path) -> None:
 
 def _built(issue_dir: Path, out: str | None) -> tuple[Project, IssueResult]:
     """An issue built if it is out of date, else as it was: the PDFs to read are current."""
-    if not (issue_dir / "issue.yaml").is_file():
-        click.echo(f"{issue_dir}: not an issue folder (no issue.yaml)", err=True)
-        sys.exit(EXIT_BAD_INPUT)
     project = _project(out)
+    _issue_dirs(project, (issue_dir,))
     result = build_issue(project, issue_dir)
     if result.problems:
         _fail(result.problems)
@@ -365,11 +366,10 @@ def leaflet(
     **options,
 ) -> None:
     """Set articles of an issue as leaflets: ARTICLES by file name or position (default: all)."""
-    if not (issue_dir / "issue.yaml").is_file():
-        _fail([f"{issue_dir}: not an issue folder (no issue.yaml)"])
     project, plan = _project(out), _plan(layout_, **options)
+    _issue_dirs(project, (issue_dir,))
     try:
-        with build_lock(project):
+        with build_lock(project.out):
             if articles:
                 results = [build_leaflet(project, issue_dir, a, size, sheets, plan, force) for a in articles]
             else:
@@ -400,14 +400,7 @@ def leaflet(
 @click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path), help="Site folder (default: build/site/)."
 )
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(1, 64),
-    default=os.cpu_count() or 1,
-    show_default=True,
-    help="Issues built at once, each in its own process.",
-)
+@JOBS
 def site(out: Path | None, jobs: int) -> None:
     """Build the archive website: every issue, volume and leaflet, with covers, feed and search."""
     from .downloads import human_size
@@ -433,10 +426,7 @@ def watch(issue_dirs: tuple[Path, ...], out: str | None) -> None:
     from .watch import watch_issues
 
     project = _project(out)
-    dirs = list(issue_dirs) or find_issue_dirs(project.issues_root)
-    missing = [d for d in dirs if not (d / "issue.yaml").is_file()]
-    if missing:
-        _fail([f"{d}: not an issue folder (no issue.yaml)" for d in missing])
+    dirs = _issue_dirs(project, issue_dirs)
     announced = []
 
     def report(result: IssueResult, seconds: float) -> None:

@@ -14,8 +14,10 @@ from pathlib import Path
 import pypdfium2
 from pypdf import PdfReader
 
-from .build import Project, atomic_path, build_booklets, build_leaflets, build_volumes
+from .build import Project, build_booklets, build_volumes
 from .errors import LayoutError, Problem
+from .leaflets import build_leaflets
+from .stamps import atomic_path
 
 PDF_DIR = "pdf"
 COVER_DIR = "covers"

@@ -13,8 +13,9 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFont
 
-from .build import IssueResult, Project, atomic_path
+from .build import IssueResult, Project
 from .manifest import load_publication
+from .stamps import atomic_path
 
 PAGE_WIDTH = 240  # pixels per page on the contact sheet and in the spreads
 PAGES_PER_ROW = 6

@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .build import atomic_path
 from .manifest import FrontMatter, IssueManifest, Model, Publication, VolumesFile
+from .stamps import atomic_path
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 

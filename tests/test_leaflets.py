@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from layout.build import Project, build_leaflet
+from layout.build import Project
 from layout.impose import MM
+from layout.leaflets import build_leaflet
 from tests.test_bad_input import run_layout
 
 ROOT = Path(__file__).resolve().parent.parent
