@@ -36,8 +36,7 @@ test: system $(STAMP)
 
 # Speed and memory against the targets of the issues; figures go to bench/RESULTS.md by hand.
 bench: system $(STAMP)
-	$(BIN)/python bench/volume.py
-	$(BIN)/python bench/workbench.py
+	status=0; for b in volume workbench; do $(BIN)/python bench/$$b.py || status=1; done; exit $$status
 
 lint: $(STAMP)
 	$(BIN)/ruff check layout tests bench

@@ -6,6 +6,7 @@ typeset; what each output was made from and how it is written safely is ``stamps
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import functools
 import json
@@ -177,6 +178,10 @@ def _typesetter(style_dir: Path, fonts_dir: Path, version: str) -> Typesetter:
     from .typeset import Typesetter  # WeasyPrint is imported only when something is typeset
 
     return Typesetter(style_dir, fonts_dir)
+
+
+# Let go of the typesetters while Python can still run WeasyPrint's clean-up (it fails at exit).
+atexit.register(_typesetter.cache_clear)
 
 
 def typesetter_for(project: Project, style: str) -> Typesetter:
