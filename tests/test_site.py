@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 import re
+import shutil
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -206,12 +210,32 @@ def test_covers_are_small_webp_of_page_one(site: SiteResult):
             assert image.getpixel((image.width // 2, 10))[0] > 150  # the red masthead of page 1
 
 
+AGAIN = """
+import sys
+from pathlib import Path
+from layout.build import Project
+from layout.site import build_site
+root, out, site = map(Path, sys.argv[1:])
+build_site(Project(root, out), site)
+"""
+
+
 def test_same_inputs_give_the_same_site(site: SiteResult, project: Project, tmp_path: Path):
-    again = build_site(project, tmp_path / "again")
+    """Built again elsewhere, years later by the clock, in another time zone: the same bytes."""
+    again = tmp_path / "again"
+    clock = [shutil.which("faketime"), "2031-07-04 23:30:00"] if shutil.which("faketime") else []
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(project.root),
+        "TZ": "Pacific/Kiritimati",
+        "SOURCE_DATE_EPOCH": "1",
+    }
+    command = [*clock, sys.executable, "-c", AGAIN, str(project.root), str(project.out), str(again)]
+    subprocess.run(command, env=env, check=True, timeout=600)
     ours = {p.relative_to(site.root): p.read_bytes() for p in site.root.rglob("*") if p.is_file()}
-    theirs = {p.relative_to(again.root): p.read_bytes() for p in again.root.rglob("*") if p.is_file()}
+    theirs = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
     assert ours.keys() == theirs.keys() and ours == theirs
-    assert all(oct(p.stat().st_mode)[-3:] == "644" for p in again.root.rglob("*") if p.is_file())
+    assert all(oct(p.stat().st_mode)[-3:] == "644" for p in again.rglob("*") if p.is_file())
 
 
 def test_a_missing_download_is_an_error(tmp_path: Path):
