@@ -13,6 +13,7 @@ the fonts'): no network, no ``file://`` outside the project, nothing that is not
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
@@ -23,6 +24,7 @@ import posixpath
 import re
 import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -57,7 +59,8 @@ _only_bundled_fonts()
 import pydyf  # noqa: E402
 from weasyprint import CSS, HTML, Document  # noqa: E402
 from weasyprint.css import ColorProfile  # noqa: E402
-from weasyprint.formatting_structure.boxes import Box, FootnoteAreaBox  # noqa: E402
+from weasyprint.formatting_structure.boxes import Box, FootnoteAreaBox, ReplacedBox  # noqa: E402
+from weasyprint.images import RasterImage  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
@@ -177,15 +180,34 @@ def identifier(*parts: bytes | str) -> bytes:
 
 def write_archive(document: Document, target: Path, pdf_id: bytes) -> None:
     """The archive edition: PDF/UA-1, cropped to the trim, screen-resolution images."""
-    document.write_pdf(
-        target,
-        pdf_variant="pdf/ua-1",
-        pdf_identifier=pdf_id,
-        dpi=SCREEN_DPI,
-        jpeg_quality=82,
-        optimize_images=True,
-        finisher=_finish_archive,
-    )
+    with _screen_resolution(document):
+        document.write_pdf(
+            target, pdf_variant="pdf/ua-1", pdf_identifier=pdf_id, dpi=SCREEN_DPI, finisher=_finish_archive
+        )
+
+
+@contextlib.contextmanager
+def _screen_resolution(document: Document) -> Iterator[None]:
+    """Raster images at ``SCREEN_DPI`` for one write, and as they were afterwards.
+
+    WeasyPrint takes ``dpi`` from the render, when it loads an image, not from ``write_pdf``; the
+    layout is shared by both editions, so the archive edition lowers the resolution for its own
+    write only. Writing keeps the smaller copy in ``image_data``, which is put back after.
+    """
+    images = {
+        id(box.replacement): box.replacement
+        for page in document.pages
+        for box in page._page_box.descendants()
+        if isinstance(box, ReplacedBox) and isinstance(box.replacement, RasterImage)
+    }
+    saved = [(image, image._dpi, image.image_data) for image in images.values()]
+    for image, _, _ in saved:
+        image._dpi = SCREEN_DPI
+    try:
+        yield
+    finally:
+        for image, dpi, data in saved:
+            image._dpi, image.image_data = dpi, data
 
 
 def write_document(document: Document, target: Path, pdf_id: bytes) -> None:

@@ -160,3 +160,13 @@ def test_no_text_is_lost(shipped: dict) -> None:
             ]
             tail = re.sub(r"\[\^[^\]]+\]|\(http\S+\)", "", paragraphs[-1]).split()[-4:]
             assert letters(" ".join(tail)) in text, (article.slug, tail)
+
+
+def test_archive_images_are_at_screen_resolution_and_print_images_whole(shipped: dict) -> None:
+    _, archive, printed = shipped[22]  # the JPEG of the #FeesMustFall march, 2400 x 1500 pixels
+    # WeasyPrint shares one resource dictionary between pages: each image is listed on every page
+    (on_screen,) = {image.image.size for page in archive.pages for image in page.images}
+    (in_print,) = {image.image.size for page in printed.pages for image in page.images}
+    assert in_print == (2400, 1500)
+    width_mm = on_screen[0] / 150 * 25.4  # at 150 dpi: the width it is placed at
+    assert 80 < width_mm < 95 and on_screen[1] < 400
