@@ -15,6 +15,7 @@ from typing import Any
 from .build import Project, is_up_to_date, load
 from .errors import LayoutError, Problem
 from .manifest import find_issue_dirs
+from .render import count
 
 
 @dataclass
@@ -84,8 +85,7 @@ def check_issues(
 
 def summary_line(result: IssueCheck) -> str:
     """One line for an issue whose sources passed: ``No 22: OK (10 articles, 7,282 words)``."""
-    counts = f"({result.articles} article{'s' * (result.articles != 1)}, {result.words:,} words)"
+    counts = f"({count(result.articles, 'article')}, {result.words:,} words)"
     if not result.findings:
         return f"No {result.number}: OK {counts}"
-    plural = "s" * (len(result.findings) != 1)
-    return f"No {result.number}: sources OK {counts}; {len(result.findings)} preflight warning{plural}"
+    return f"No {result.number}: sources OK {counts}; {count(len(result.findings), 'preflight warning')}"

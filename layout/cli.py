@@ -28,6 +28,7 @@ from .errors import LayoutError
 from .impose import LAYOUTS, ORDERS, Plan
 from .leaflets import build_leaflet, build_leaflets
 from .manifest import find_issue_dirs
+from .render import count
 from .stamps import build_lock
 
 EXIT_WARNINGS = 1
@@ -86,11 +87,6 @@ def _report_imposed(imposed: ImposeResult | None) -> None:
         click.echo(f"    {number}. {step}")
 
 
-def count(number: int, noun: str) -> str:
-    """``1 page``, ``3 pages``."""
-    return f"{number} {noun}{'s' * (number != 1)}"
-
-
 @contextlib.contextmanager
 def progress(total: int, label: str, report: Callable[[T], None]) -> Iterator[Callable[[T], None]]:
     """On a terminal, a progress bar, then each result reported; elsewhere, each reported when done."""
@@ -124,8 +120,7 @@ def _issue_dirs(project: Project, named: tuple[Path, ...]) -> list[Path]:
 
 def _report_issue(result: IssueResult) -> None:
     if result.problems:
-        for problem in result.problems:
-            click.echo(str(problem), err=True)
+        _echo_problems(result.problems)
         return
     if result.skipped:
         click.echo(f"No {result.number}: up to date ({result.pages} pages)")
@@ -195,8 +190,7 @@ def volume(ids: tuple[str, ...], out: str | None, jobs: int, force: bool) -> Non
         if result.problems or not result.skipped:
             _report_issue(result)
     for result in results:
-        for problem in result.problems:
-            click.echo(str(problem), err=True)
+        _echo_problems(result.problems)
         if not result.problems:
             state = "up to date" if result.skipped else f"wrote {os.path.relpath(result.output)}"
             click.echo(f"Volume {result.id}: {result.pages} pages; {state}")
@@ -204,9 +198,13 @@ def volume(ids: tuple[str, ...], out: str | None, jobs: int, force: bool) -> Non
         sys.exit(EXIT_BAD_INPUT)
 
 
-def _fail(problems: list) -> NoReturn:
+def _echo_problems(problems: list) -> None:
     for problem in problems:
         click.echo(str(problem), err=True)
+
+
+def _fail(problems: list) -> NoReturn:
+    _echo_problems(problems)
     sys.exit(EXIT_BAD_INPUT)
 
 
@@ -267,8 +265,7 @@ def check(issue_dirs: tuple[Path, ...], pdf: bool, as_json: bool, out: str | Non
             json.dumps({"ok": all(r.ok for r in results), "problems": problems, "issues": issues}, indent=2)
         )
     for result in [] if as_json else results:
-        for problem in result.problems:
-            click.echo(str(problem), err=True)
+        _echo_problems(result.problems)
         if not result.problems:
             click.echo(summary_line(result))
         for finding in result.findings:
@@ -323,7 +320,7 @@ def fit(issue_dir: Path, out: str | None) -> None:
     click.echo(f"No {result.number}: " + "\n".join(report(result.fit)))
     archive, printed = (Path(output) for output in result.outputs)
     findings = preflight_issue(printed, archive, [article.title for article in result.fit.articles])
-    click.echo(f"Preflight: {len(findings) or 'no'} warning{'s' * (len(findings) != 1)}")
+    click.echo(f"Preflight: {count(len(findings), 'warning') if findings else 'no warnings'}")
     for finding in findings:
         click.echo(f"  {finding}")
 
@@ -378,8 +375,7 @@ def leaflet(
         _fail(error.problems)
     for result in results:
         if result.problems:
-            for problem in result.problems:
-                click.echo(str(problem), err=True)
+            _echo_problems(result.problems)
             continue
         fits = count(result.sheets, "sheet")
         verdict = (
@@ -438,4 +434,7 @@ def watch(issue_dirs: tuple[Path, ...], out: str | None) -> None:
             announced.append(True)
             click.echo(f"Watching {count(len(dirs), 'issue')}, the style and the fonts; Ctrl+C stops.")
 
-    watch_issues(project, dirs, report, ready)
+    try:
+        watch_issues(project, dirs, report, ready)
+    except LayoutError as error:  # publication.yaml unreadable before the first build
+        _fail(error.problems)

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from .render import count
+
 TOP_OF_PAGE = 0.1  # a title this near the top of its page starts the page: the last article ended before
 
 
@@ -134,7 +136,7 @@ def report(fit: Copyfit) -> list[str]:
         over = f"{n - below} over {below} and " if below else ""
         fits = (
             f"{n} pages: {over}{fit.blanks} short of {above}, so the print edition gets "
-            f"{fit.blanks} blank page{'s' * (fit.blanks != 1)} ({blank_pages})"
+            f"{count(fit.blanks, 'blank page')} ({blank_pages})"
             f" before the back page (page {above})"
         )
     else:

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from .build import Project, build_booklets, build_volumes
 from .errors import LayoutError, Problem
 from .leaflets import build_leaflets
+from .render import count
 from .stamps import atomic_path
 
 PDF_DIR = "pdf"
@@ -73,7 +74,7 @@ def offer(site: Path, source: Path, name: str, label: str, note: str = "") -> Do
     write_file(site / PDF_DIR / name, data)
     pages = len(PdfReader(io.BytesIO(data)).pages)
     digest = hashlib.sha256(data).hexdigest()
-    pages_text = f"{pages} page{'s' * (pages != 1)}"
+    pages_text = count(pages, "page")
     return Download(
         label, f"{PDF_DIR}/{name}", len(data), human_size(len(data)), pages, pages_text, digest, note
     )

@@ -20,6 +20,7 @@ from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DecodedStreamObject, IndirectObject, NameObject
 
 from .errors import PdfInputError, Problem
+from .render import count
 
 MM = 72 / 25.4
 
@@ -151,7 +152,9 @@ def instructions(plan: Plan, sheet_name: str, sheets: int) -> tuple[str, ...]:
     paper = sheet_name.upper()
     steps = [f"Load {paper} paper and print at actual size (100 %), not “fit to page”."]
     if plan.order == "duplex":
-        steps.append(f"Print both sides, flipping on the {plan.duplex} edge: {sheets} sheets a copy.")
+        steps.append(
+            f"Print both sides, flipping on the {plan.duplex} edge: {count(sheets, 'sheet')} a copy."
+        )
     else:
         backs = "in reverse order" if plan.order.endswith("reversed") else "in the same order"
         fronts, backs_pages = _pages(1, sheets), _pages(sheets + 1, 2 * sheets)

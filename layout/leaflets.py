@@ -74,10 +74,25 @@ def build_leaflet(
     force: bool = False,
 ) -> LeafletResult:
     """Typeset one article as a leaflet (and impose it if ``plan`` says), unless up to date."""
-    result = LeafletResult(directory=str(issue_dir), size=size, sheets=sheets)
     try:
         loaded = load(project, issue_dir)
         article = find_article(loaded, reference)
+    except LayoutError as error:
+        return LeafletResult(directory=str(issue_dir), size=size, sheets=sheets, problems=error.problems)
+    return _leaflet(project, loaded, article, size, sheets, plan, force)
+
+
+def _leaflet(
+    project: Project,
+    loaded: LoadedIssue,
+    article: Article,
+    size: str,
+    sheets: int,
+    plan: Plan | None,
+    force: bool,
+) -> LeafletResult:
+    result = LeafletResult(directory=str(loaded.directory), size=size, sheets=sheets)
+    try:
         _typeset_leaflet(project, loaded, article, result, force)
         if plan:
             result.imposed = impose_output(project, Path(result.output), plan, force)
@@ -166,6 +181,4 @@ def _issue_leaflets(
         loaded = load(project, issue_dir)
     except LayoutError as error:
         return [LeafletResult(directory=str(issue_dir), size=size, problems=error.problems)]
-    return [
-        build_leaflet(project, issue_dir, a.slug, size, sheets, plan, force) for a in loaded.issue.articles
-    ]
+    return [_leaflet(project, loaded, a, size, sheets, plan, force) for a in loaded.issue.articles]

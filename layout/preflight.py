@@ -26,6 +26,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from .copyfit import article_starts
+from .render import count
 
 MM = 72 / 25.4
 PRINT_DPI = 300
@@ -163,7 +164,7 @@ def check_text_sizes(path: Path, minimum: float = MIN_TEXT_PT) -> list[Finding]:
             _shown(path),
             page,
             "text",
-            f"{len(texts)} run{'s' * (len(texts) != 1)} of text at {size} pt: {_sample(texts)!r}",
+            f"{count(len(texts), 'run')} of text at {size} pt: {_sample(texts)!r}",
         )
         for (page, size), texts in sorted(runs.items())
     ]

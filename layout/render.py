@@ -22,6 +22,11 @@ def long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def count(number: int, noun: str) -> str:
+    """``1 page``, ``3 pages``: the one way the project counts things in words."""
+    return f"{number} {noun}{'s' * (number != 1)}"
+
+
 def issue_title(publication: Publication, issue: Issue) -> str:
     """``The Spark no 21, 22 March 2017``: the document title and the site's name for an issue."""
     return f"{publication.name} no {issue.number}, {long_date(issue.date)}"
@@ -42,6 +47,7 @@ def environment(style_dir: Path) -> Environment:
         lstrip_blocks=True,
     )
     env.filters["long_date"] = long_date
+    env.filters["count"] = count
     return env
 
 

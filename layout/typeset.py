@@ -181,9 +181,7 @@ def identifier(*parts: bytes | str) -> bytes:
 def write_archive(document: Document, target: Path, pdf_id: bytes) -> None:
     """The archive edition: PDF/UA-1, cropped to the trim, screen-resolution images."""
     with _screen_resolution(document):
-        document.write_pdf(
-            target, pdf_variant="pdf/ua-1", pdf_identifier=pdf_id, dpi=SCREEN_DPI, finisher=_finish_archive
-        )
+        document.write_pdf(target, pdf_variant="pdf/ua-1", pdf_identifier=pdf_id, finisher=_finish_archive)
 
 
 @contextlib.contextmanager
@@ -217,7 +215,7 @@ def write_document(document: Document, target: Path, pdf_id: bytes) -> None:
 
 def front_matter_pdf(document: Document, pdf_id: bytes) -> bytes:
     """Pages to be bound with others by pypdf: cropped to the trim, untagged (pypdf drops tags)."""
-    return document.write_pdf(pdf_identifier=pdf_id, dpi=SCREEN_DPI, finisher=_finish_archive)
+    return document.write_pdf(pdf_identifier=pdf_id, finisher=_finish_archive)
 
 
 def pad_to_fold(document: Document, blank: Document) -> tuple[Document, int]:

@@ -38,8 +38,7 @@ def _warm_up(project: Project, style: str) -> None:
     typesetter_for(project, style)  # imports WeasyPrint, loads fonts and the stylesheet
 
 
-def _worker(project: Project) -> ProcessPoolExecutor:
-    style = load_publication(project.issues_root, project.root).style
+def _worker(project: Project, style: str) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=1, initializer=_warm_up, initargs=(project, style))
 
 
@@ -50,33 +49,46 @@ def watch_issues(
     ready: Callable[[], None] = lambda: None,
     stop_event: object | None = None,
 ) -> None:
-    """Build the issues, then rebuild each one whose files change, until stopped."""
-    publication = load_publication(project.issues_root, project.root)
+    """Build the issues, then rebuild each one whose files change, until stopped.
+
+    Watching starts before the first build, so that a file saved while one runs is not missed;
+    the watcher wakes every half second with or without changes, and only changes build.
+    """
+    style = load_publication(project.issues_root, project.root).style
     watched = [
         *issue_dirs,
-        project.style_dir(publication.style),
+        project.style_dir(style),
         project.fonts_dir,
         project.issues_root / "publication.yaml",
     ]
-    worker = _worker(project)
+    changes = watch(
+        *watched,
+        stop_event=stop_event,
+        raise_interrupt=False,
+        debounce=400,
+        step=30,
+        yield_on_timeout=True,
+        rust_timeout=500,
+    )
+    worker = _worker(project, style)
+    pending = list(issue_dirs)
     try:
-        pending = list(issue_dirs)
-        changes = watch(*watched, stop_event=stop_event, raise_interrupt=False, debounce=400, step=30)
-        while True:
+        for batch in changes:
+            pending += [
+                d for d in affected(project, issue_dirs, (name for _, name in batch)) if d not in pending
+            ]
             for directory in pending:
                 started = time.perf_counter()
                 try:
                     result = worker.submit(build_issue, project, directory).result()
                 except BrokenProcessPool:
-                    worker = _worker(project)
+                    worker = _worker(project, style)
                     result = IssueResult(
                         str(directory), problems=[Problem(str(directory), None, None, "the build crashed")]
                     )
                 report(result, time.perf_counter() - started)
-            ready()
-            batch = next(changes, None)
-            if batch is None:
-                return
-            pending = affected(project, issue_dirs, (name for _, name in batch))
+            if pending:
+                ready()
+            pending = []
     finally:
         worker.shutdown(cancel_futures=True)

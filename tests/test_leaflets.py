@@ -107,6 +107,7 @@ def test_a_leaflet_comes_out_imposed_in_one_step(copy_of_21: Path) -> None:
     result = run_layout(copy_of_21, "leaflet", "issues/021", "3", "--impose", "2up")
     assert result.returncode == 0, result.stderr
     assert "Cut each sheet in half" in result.stdout
+    assert "flipping on the short edge: 1 sheet a copy." in result.stdout
     sheets = PdfReader(copy_of_21 / "build" / "imposed" / "the-spark-021-aleppo-has-fallen-a5-2up-a4.pdf")
     leaflet = PdfReader(copy_of_21 / "build" / "leaflets" / "the-spark-021-aleppo-has-fallen-a5.pdf")
     assert len(sheets.pages) == len(leaflet.pages) == 2
