@@ -26,6 +26,9 @@ def main() -> int:
         typeset = measure(["build", "-j", "1"], project)
         bind = measure(["volume", "bench", "-j", "1"], project)  # the issues are up to date: binds only
         pages = _pages(project / "build" / "volumes" / "the-spark-bench.pdf")
+        _fix_a_typo(project / "issues" / f"{numbers[-1]:03d}")
+        measure(["build", "-j", "1"], project)  # sets the corrected issue again
+        rebind = measure(["volume", "bench", "-j", "1"], project)
     if "wrote build/issues" in bind.output:
         raise SystemExit("the volume typeset issues again: the benchmark measured the wrong thing")
     ratio = typeset.seconds / bind.seconds
@@ -33,7 +36,20 @@ def main() -> int:
     print(f"typeset {ISSUES} issues (1 process): {typeset.seconds:6.1f} s, peak {typeset.peak_mb:5.0f} MB")
     print(f"bind the volume of {pages} pages:      {bind.seconds:6.1f} s, peak {bind.peak_mb:5.0f} MB")
     print(f"binding is {ratio:.0f}x faster than typesetting (target: at least {TARGET}x)")
+    print(
+        f"bind again after a typo fix in one issue: {rebind.seconds:.1f} s, peak {rebind.peak_mb:.0f} MB "
+        f"({typeset.seconds / rebind.seconds:.0f}x; the front matter is kept)"
+    )
     return 0 if ratio >= TARGET else 1
+
+
+def _fix_a_typo(issue: Path) -> None:
+    """Change one letter's case in an article: its issue is set again, no title or page moves."""
+    article = sorted(issue.glob("*.md"))[0]
+    text = article.read_text()
+    body = text.index("\n---", 3) + 4
+    at = text.index(" the ", body) + 1
+    article.write_text(text[:at] + "The" + text[at + 3 :])
 
 
 def _pages(path: Path) -> int:

@@ -20,6 +20,7 @@ from pypdf.xmp import XmpInformation
 
 from .errors import PdfInputError, Problem
 from .manifest import Issue, Publication, Volume
+from .pdf import LazyReader
 from .render import environment, issue_title, long_date, publication_context
 
 LINK_SCHEME = "volume-page:"
@@ -37,7 +38,7 @@ class BoundIssue:
 
 def read_bound_issue(issue: Issue, pdf: Path) -> BoundIssue:
     """Read an issue's archive edition: page count and each article's first page."""
-    reader = PdfReader(pdf)
+    reader = LazyReader(pdf)
     folios = tuple(reader.get_destination_page_number(item) + 1 for item in reader.outline)
     if len(folios) != len(issue.articles):
         raise PdfInputError(Problem(str(pdf), None, None, "its bookmarks do not match the issue's articles"))
@@ -95,7 +96,7 @@ def bind(
 ) -> int:
     """Merge the typeset front matter and the issues into one PDF; return its page count."""
     writer = PdfWriter()
-    writer.append(PdfReader(BytesIO(front_matter)), import_outline=False)
+    writer.append(LazyReader(BytesIO(front_matter)), import_outline=False)
     front_pages = len(writer.pages)
     starts = {}
     for item in bound:

@@ -327,16 +327,16 @@ def _typeset_issue(project: Project, loaded: LoadedIssue, result: IssueResult, d
     try:
         html = render_issue(style_dir, publication, issue, loaded.texts)
         document = typesetter.layout(html, loaded.directory, issue.folder)
-        blank = typesetter.layout(render_blank(style_dir), style_dir, issue.folder)
     except LayoutError as error:
         result.problems = error.problems
         return
-    padded, result.added = pad_to_fold(document, blank)
-    result.pages, result.print_pages = len(document.pages), len(padded.pages)
     archive, printed = map(Path, result.outputs)
     # The archive edition first: it is what an editor watching the build opens.
     with atomic_path(archive) as archive_tmp:
         write_archive(document, archive_tmp, identifier(digest, "archive", issue_title(publication, issue)))
+    blank = typesetter.layout(render_blank(style_dir), style_dir, issue.folder)
+    padded, result.added = pad_to_fold(document, blank)
+    result.pages, result.print_pages = len(document.pages), len(padded.pages)
     with atomic_path(printed) as print_tmp:
         write_print(padded, print_tmp, identifier(digest, "print", issue_title(publication, issue)))
     words = [loaded.texts[article.slug].words for article in issue.articles]
@@ -419,7 +419,6 @@ def build_volumes(
 ) -> tuple[list[IssueResult], list[VolumeResult]]:
     """Build the issues the volumes need (skipping those up to date), then bind the volumes."""
     from .bind import bind, read_bound_issue, render_volume, volume_context
-    from .typeset import front_matter_pdf, identifier
 
     publication = load_publication(project.issues_root, project.root)
     loaded = {d: load_issue(d, publication, project.root) for d in find_issue_dirs(project.issues_root)}
@@ -461,9 +460,29 @@ def build_volumes(
             continue
         bound = [read_bound_issue(issues[n], pdf) for n, pdf in zip(volume.numbers, pdfs, strict=True)]
         html = render_volume(project.style_dir(style), volume_context(publication, volume, bound))
-        front = typesetter_for(project, style).layout(html, project.style_dir(style), "issues/volumes.yaml")
-        front_pdf = front_matter_pdf(front, identifier(digest, "volume"))
+        front_pdf = _front_matter(project, style, volume.id, html)
         with atomic_path(target) as temporary:
             result.pages = bind(front_pdf, bound, publication, volume, temporary)
         write_stamp(stamp, digest=digest, pages=result.pages)
     return issue_results, results
+
+
+def _front_matter(project: Project, style: str, volume_id: str, html: str) -> bytes:
+    """A volume's typeset front matter, kept from one binding to the next.
+
+    Most edits to an issue change no title, byline, subject or first page: the volume is then
+    bound again with the front matter it had, without starting WeasyPrint.
+    """
+    stamp = project.stamp_path(f"volume-{volume_id}-front")
+    kept = stamp.with_suffix(".pdf")
+    digest = digest_files(style_files(project, style), html)
+    if read_stamp(stamp, digest, [kept]):
+        return kept.read_bytes()
+    from .typeset import front_matter_pdf, identifier
+
+    front = typesetter_for(project, style).layout(html, project.style_dir(style), "issues/volumes.yaml")
+    pdf = front_matter_pdf(front, identifier(digest, "volume"))
+    with atomic_path(kept) as temporary:
+        temporary.write_bytes(pdf)
+    write_stamp(stamp, digest=digest)
+    return pdf

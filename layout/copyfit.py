@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from .pdf import LazyReader
 from .render import count
 
 TOP_OF_PAGE = 0.1  # a title this near the top of its page starts the page: the last article ended before
@@ -82,9 +83,8 @@ def _about(words: float) -> int:
     return max(0, round(words / 10) * 10)
 
 
-def article_starts(archive_pdf: Path) -> list[Start]:
-    """Each top-level bookmark of the archive edition: an article's title and where it stands."""
-    reader = PdfReader(archive_pdf)
+def article_starts(reader: PdfReader) -> list[Start]:
+    """Each top-level bookmark of an archive edition: an article's title and where it stands."""
     starts = []
     for item in reader.outline:
         if isinstance(item, list):  # nested bookmarks: subheads of the one before
@@ -98,7 +98,8 @@ def article_starts(archive_pdf: Path) -> list[Start]:
 
 def copyfit(archive_pdf: Path, words: list[int]) -> Copyfit:
     """The copyfit of an issue from its archive edition and each article's words, in order."""
-    return fit_pages(article_starts(archive_pdf), len(PdfReader(archive_pdf).pages), words, str(archive_pdf))
+    reader = LazyReader(archive_pdf)
+    return fit_pages(article_starts(reader), len(reader.pages), words, str(archive_pdf))
 
 
 def fit_pages(starts: list[Start], pages: int, words: list[int], source: str) -> Copyfit:

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2
-from pypdf import PdfReader
 
 from .build import Project, build_booklets, build_volumes
 from .errors import LayoutError, Problem
 from .leaflets import build_leaflets
+from .pdf import LazyReader
 from .render import count
 from .stamps import atomic_path
 
@@ -72,7 +72,7 @@ def offer(site: Path, source: Path, name: str, label: str, note: str = "") -> Do
         )
     data = source.read_bytes()
     write_file(site / PDF_DIR / name, data)
-    pages = len(PdfReader(io.BytesIO(data)).pages)
+    pages = len(LazyReader(io.BytesIO(data)).pages)
     digest = hashlib.sha256(data).hexdigest()
     pages_text = count(pages, "page")
     return Download(

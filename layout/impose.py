@@ -15,11 +15,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+from pypdf import PageObject, PdfWriter, Transformation
 from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DecodedStreamObject, IndirectObject, NameObject
 
 from .errors import PdfInputError, Problem
+from .pdf import LazyReader
 from .render import count
 
 MM = 72 / 25.4
@@ -82,7 +83,7 @@ def read_pages(path: Path) -> list[PageObject]:
     """The pages of a PDF, refusing what cannot be imposed: not a PDF, encrypted, mixed sizes."""
     display = str(path)
     try:
-        reader = PdfReader(path)
+        reader = LazyReader(path)
         if reader.is_encrypted:
             raise PdfInputError(Problem(display, None, None, "the PDF is encrypted: save an unlocked copy"))
         pages = list(reader.pages)

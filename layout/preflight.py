@@ -26,6 +26,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from .copyfit import article_starts
+from .pdf import LazyReader
 from .render import count
 
 MM = 72 / 25.4
@@ -212,7 +213,7 @@ def check_contents(print_pdf: Path, archive_pdf: Path, titles: list[str]) -> lis
     """Contents entries on page 1 without a page number, or pointing to the wrong page."""
     pdf = pdfium.PdfDocument(print_pdf)
     front = _words(pdf[0].get_textpage().get_text_bounded())
-    starts = [start.page for start in article_starts(archive_pdf)]
+    starts = [start.page for start in article_starts(LazyReader(archive_pdf))]
     findings = []
     for position, title in enumerate(titles):
         found = re.search(re.escape(_words(title)) + r"\s*(\d+)?", front)

@@ -64,6 +64,8 @@ from weasyprint.images import RasterImage  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
+from .speedups import faster_layout  # noqa: E402
+
 MM = 72 / 25.4
 BLEED = 3 * MM
 SLUG = 10 * MM  # the sheet beyond the trim that carries the crop marks
@@ -127,7 +129,8 @@ class Typesetter:
         fetcher = SandboxFetcher((self.style_dir, self.fonts_dir), document_dir=base_dir)
         try:
             document = HTML(string=html, base_url=DOCUMENT_URL, url_fetcher=fetcher)
-            return document.render(font_config=self.fonts, stylesheets=[self.stylesheet])
+            with faster_layout():
+                return document.render(font_config=self.fonts, stylesheets=[self.stylesheet])
         except Forbidden as error:
             raise TypesetError(Problem(source, None, None, str(error))) from None
 

@@ -137,3 +137,31 @@ def test_volume_errors_are_manifest_errors(scratch: Path) -> None:
     (scratch / "issues" / "volumes.yaml").write_text("volumes: []\n")
     with pytest.raises(ManifestError):
         build_volumes(Project(root=scratch, out=scratch / "build"))
+
+
+def test_a_changed_issue_is_bound_again_with_the_front_matter_it_still_fits(scratch: Path) -> None:
+    (scratch / "issues" / "volumes.yaml").write_text('volumes:\n  - id: "s"\n    title: S\n    issues: [1]\n')
+    project = Project(root=scratch, out=scratch / "build")
+    _, (first,) = build_volumes(project)
+    volume, kept = Path(first.output), project.stamp_path("volume-s-front").with_suffix(".pdf")
+    kept_at = kept.stat().st_mtime_ns
+    assert build_volumes(project)[1][0].skipped
+
+    article = scratch / "issues" / "001" / "small.md"
+    article.write_text(article.read_text().replace("The first paragraph", "THE first paragraph"))
+    issues, (typo,) = build_volumes(project)
+    assert not issues[0].skipped and not typo.skipped
+    assert kept.stat().st_mtime_ns == kept_at  # no title, subject or page moved: front matter kept
+    assert "THE first paragraph" in "".join(page.extract_text() for page in PdfReader(volume).pages)
+    bound_with_kept = volume.read_bytes()
+    for name in ("volume-s", "volume-s-front"):
+        project.stamp_path(name).unlink()
+    build_volumes(project)
+    assert kept.stat().st_mtime_ns != kept_at
+    assert volume.read_bytes() == bound_with_kept  # the same volume as one bound from nothing
+
+    article.write_text(article.read_text().replace("title: A small test article", "title: A renamed article"))
+    build_volumes(project)
+    reader = PdfReader(volume)
+    contents = reader.pages[reader.page_labels.index("1:1") - 1].extract_text()
+    assert "A renamed article" in contents and "A small test article" not in contents
