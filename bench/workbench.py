@@ -33,7 +33,13 @@ with faster_layout():
     document = HTML(filename=html, base_url=base).render(stylesheets=[CSS(filename=css)])
 options = {"pdf_variant": "pdf/ua-1", "dpi": 150, "jpeg_quality": 82, "optimize_images": True}
 document.write_pdf(out + "-archive.pdf", **options)
-document.write_pdf(out + "-print.pdf")
+from weasyprint.css import ColorProfile  # the print edition as the pipeline writes it: PDF/X-4, CMYK intent
+icc = Path(css).resolve().parents[2] / "icc" / "spark-fogra39.icc"
+class Profile(ColorProfile):  # embedded as the file holds it, as the pipeline does
+    content = icc.read_bytes()
+cmyk = Profile(icc.open("rb"), icc.name, "relative-colorimetric", (["c"], ["m"], ["y"], ["k"]))
+document.color_profiles = {**document.color_profiles, "device-cmyk": cmyk}
+document.write_pdf(out + "-print.pdf", pdf_variant="pdf/x-4")
 """
 
 

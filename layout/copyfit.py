@@ -12,11 +12,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pypdf import PdfReader
-
-from .pdf import LazyReader
 from .render import count
+
+if TYPE_CHECKING:  # pypdf is imported when a built PDF is read, not by every build
+    from pypdf import PdfReader
 
 TOP_OF_PAGE = 0.1  # a title this near the top of its page starts the page: the last article ended before
 
@@ -98,6 +99,8 @@ def article_starts(reader: PdfReader) -> list[Start]:
 
 def copyfit(archive_pdf: Path, words: list[int]) -> Copyfit:
     """The copyfit of an issue from its archive edition and each article's words, in order."""
+    from .pdf import LazyReader
+
     reader = LazyReader(archive_pdf)
     return fit_pages(article_starts(reader), len(reader.pages), words, str(archive_pdf))
 

@@ -13,15 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import NamedTuple
-
-from pypdf import PageObject, PdfWriter, Transformation
-from pypdf.errors import PdfReadError
-from pypdf.generic import ArrayObject, DecodedStreamObject, IndirectObject, NameObject
+from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import PdfInputError, Problem
-from .pdf import LazyReader
 from .render import count
+
+if TYPE_CHECKING:  # pypdf is imported when a PDF is imposed, not by every command that plans one
+    from pypdf import PageObject, PdfWriter
 
 MM = 72 / 25.4
 
@@ -81,6 +79,10 @@ def twoup_sides(count: int) -> list[tuple[int | None, int | None]]:
 
 def read_pages(path: Path) -> list[PageObject]:
     """The pages of a PDF, refusing what cannot be imposed: not a PDF, encrypted, mixed sizes."""
+    from pypdf.errors import PdfReadError
+
+    from .pdf import LazyReader
+
     display = str(path)
     try:
         reader = LazyReader(path)
@@ -113,6 +115,8 @@ def choose_sheet(source: Path, plan: Plan) -> Plan:
 
 def impose(source: Path, target: Path, plan: Plan) -> Imposed:
     """Lay out ``source`` on sheets as ``plan`` says and write ``target``."""
+    from pypdf import PdfWriter, Transformation
+
     pages = read_pages(source)
     scale, cell = _cell(pages[0], plan)
     sheet_name = plan.sheet or _smallest_sheet(cell)
@@ -194,6 +198,8 @@ def _creep(plan: Plan, sheet_index: int, sheets: int) -> float:
 
 def _place(sheet: PageObject, page: PageObject, x: float, y: float, scale: float) -> None:
     """Merge ``page``, clipped to its trim, with its trim's lower left corner at (x, y)."""
+    from pypdf import Transformation
+
     page.cropbox = page.trimbox
     trim = page.trimbox
     transform = (
@@ -229,6 +235,8 @@ def _marks(writer: PdfWriter, sheet: PageObject, paper: Paper, cell: Paper, x0: 
 
 def _append_stream(writer: PdfWriter, sheet: PageObject, data: bytes) -> None:
     """Draw ``data`` over what the sheet already holds, as one more content stream."""
+    from pypdf.generic import ArrayObject, DecodedStreamObject, IndirectObject, NameObject
+
     stream = DecodedStreamObject()
     stream.set_data(data)
     raw = sheet.get(NameObject("/Contents"))

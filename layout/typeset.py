@@ -24,6 +24,7 @@ import posixpath
 import re
 import tempfile
 import uuid
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -250,13 +251,17 @@ class ShippedProfile(ColorProfile):
     def __init__(self, path: Path, components: tuple[list[str], ...]) -> None:
         self.data = path.read_bytes()
         super().__init__(io.BytesIO(self.data), path.name, "relative-colorimetric", components)
+        # Compressed once, as pydyf would (level 9), not again at every write: see _finish_print.
+        compressor = zlib.compressobj(level=9)
+        self.deflated = compressor.compress(self.data) + compressor.flush()
 
     @property
     def content(self) -> bytes:
         return self.data
 
 
-def _print_profile() -> ColorProfile:
+@functools.cache
+def _print_profile() -> ShippedProfile:
     return ShippedProfile(PRINT_PROFILE, (["c"], ["m"], ["y"], ["k"]))
 
 
@@ -289,6 +294,11 @@ def _finish_print(document: Document, pdf: pydyf.PDF, document_id: uuid.UUID) ->
         pdf.add_object(marks)
         page["Contents"] = pydyf.Array([save.reference, page["Contents"], marks.reference])
     _label_pages(pdf)
+    profile = _print_profile()
+    for stream in pdf.objects:
+        if isinstance(stream, pydyf.Stream) and stream.stream == [profile.data]:
+            stream.stream, stream.compress = [profile.deflated], False
+            stream.extra["Filter"] = "/FlateDecode"
     (intent,) = pdf.catalog["OutputIntents"]
     intent["OutputConditionIdentifier"] = pydyf.String(PRINT_CONDITION)
     intent["RegistryName"] = pydyf.String("http://www.color.org")
