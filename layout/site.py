@@ -44,6 +44,7 @@ EDITIONS = (  # what each issue offers: label, where the build puts it, the site
     ),
 )
 VOLUME_NOTE = "Every issue of the volume bound in one file, with contents and a subject index."
+RECORD = ".layout-site.json"  # the files the last build wrote there, the only ones it may remove
 
 
 @dataclass(frozen=True)
@@ -76,16 +77,39 @@ def build_site(project: Project, out: Path | None = None, jobs: int = 1) -> Site
     for url, (template, context) in pages.items():
         text = env.get_template(f"site/{template}").render(common, root="../" * url.count("/"), **context)
         write_file(site / url, text.encode())
+    written = {*pages, "search-index.js"}
     if publication.site_url:
         for name in ("feed.atom", "sitemap.xml"):
             context = {"base": publication.site_url, "newest": issues[0]["iso_date"]}
             write_file(site / name, env.get_template(f"site/{name}").render(common, **context).encode())
+            written.add(name)
     write_file(site / "search-index.js", _search_index(loaded, issues).encode())
-    _copy_assets(project, publication, site)
+    written.update(_copy_assets(project, publication, site))
     offered = [*(v["download"] for v in bound), *(d for i in issues for d in i["downloads"])]
     offered += [a["leaflet"] for i in issues for a in i["articles"]]
+    written.update(d.url for d in offered)
+    written.update(entry["cover"].url for entry in [*issues, *bound])
+    _remove_stale(site, written)
     total = sum(d.size for d in offered)
     return SiteResult(site, len(pages), len(offered), total, bool(publication.site_url))
+
+
+def _remove_stale(site: Path, written: set[str]) -> None:
+    """Remove what the last build wrote and this one did not: the pages and PDFs of an issue or
+    volume taken out of the archive. Files that others put in the folder are left alone."""
+    record = site / RECORD
+    try:
+        before = set(json.loads(record.read_text()))
+    except (OSError, ValueError):
+        before = set()
+    for name in sorted(before - written):
+        path = site / name
+        path.unlink(missing_ok=True)
+        for folder in path.parents:
+            if folder == site or any(folder.iterdir()):
+                break
+            folder.rmdir()
+    write_file(record, json.dumps(sorted(written), indent=1).encode())
 
 
 def _newest_first(loaded: LoadedIssue) -> int:
@@ -236,11 +260,14 @@ def _search_index(loaded: list[LoadedIssue], issues: list[dict]) -> str:
     return f"window.SPARK_SEARCH = {json.dumps(records, ensure_ascii=False, separators=(',', ':'))};\n"
 
 
-def _copy_assets(project: Project, publication: Publication, site: Path) -> None:
-    """The stylesheet, the search script, the fonts the stylesheet names and the fonts' licences."""
+def _copy_assets(project: Project, publication: Publication, site: Path) -> list[str]:
+    """The stylesheet, the search script, the fonts the stylesheet names and the fonts' licences;
+    return their names in the site."""
     assets = project.style_dir(publication.style) / "site" / "assets"
+    written = []
     for path in sorted(assets.iterdir()):
         write_file(site / "assets" / path.name, path.read_bytes())
+        written.append(f"assets/{path.name}")
     css = (assets / "site.css").read_text()
     fonts = sorted(set(re.findall(r"url\(fonts/([^)]+)\)", css)))
     licences = sorted(p.name for p in project.fonts_dir.glob("*.txt"))
@@ -249,3 +276,5 @@ def _copy_assets(project: Project, publication: Publication, site: Path) -> None
         if not source.is_file():
             raise LayoutError([Problem(str(assets / "site.css"), None, None, f"no font {name} in fonts/")])
         write_file(site / "assets" / "fonts" / name, source.read_bytes())
+        written.append(f"assets/fonts/{name}")
+    return written

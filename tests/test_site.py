@@ -250,3 +250,28 @@ def test_site_url_must_be_an_http_address(scratch: Path):
     with pytest.raises(ManifestError) as error:
         load_publication(scratch / "issues", scratch)
     assert [p.field for p in error.value.problems] == ["site_url"]
+
+
+def test_an_issue_taken_out_leaves_the_site_with_it(scratch: Path):
+    second = scratch / "issues" / "002"
+    shutil.copytree(scratch / "issues" / "001", second)
+    manifest = second / "issue.yaml"
+    manifest.write_text(manifest.read_text().replace("number: 1", "number: 2").replace("02-01", "03-01"))
+    (scratch / "issues" / "volumes.yaml").write_text('volumes:\n  - id: "2017"\n    title: T\n    year: 2017\n')
+    project = Project(root=scratch, out=scratch / "build")
+    root = build_site(project).root
+    theirs = root / "notes.txt"  # put there by someone else: never the build's to remove
+    theirs.write_text("kept")
+    of_two = {p.relative_to(root) for p in root.rglob("*the-spark-002*")} | {Path("issues/002/index.html")}
+    assert len(of_two) >= 5 and all((root / p).is_file() for p in of_two)  # page, PDFs, leaflet, cover
+
+    shutil.rmtree(second)
+    build_site(project)
+    assert not any((root / p).exists() for p in of_two) and not (root / "issues" / "002").exists()
+    assert theirs.read_text() == "kept"
+    index = (root / "index.html").read_text()
+    assert "issues/001/index.html" in index and "issues/002/" not in index
+    for page in root.rglob("*.html"):  # what is left links only to what is there
+        for link in re.findall(r'(?:href|src)="([^"#]+)"', page.read_text()):
+            if not re.match(r"[a-z]+:", link):
+                assert (page.parent / unquote(link)).exists(), (page, link)
