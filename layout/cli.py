@@ -216,8 +216,10 @@ def _fail(problems: list) -> NoReturn:
 def impose(source: Path, layout_: str, target: Path | None, **sheets) -> None:
     """Lay out a PDF on sheets: a saddle-stitched booklet, or 2-up to cut in half."""
     target = target or source.with_name(f"{source.stem}-{layout_}.pdf")
+    project = _project(None)
     try:
-        result = impose_output(_project(None), source, _plan(layout_, **sheets), force=True, target=target)
+        with build_lock(project.out):  # the cover note's record is kept there
+            result = impose_output(project, source, _plan(layout_, **sheets), force=True, target=target)
     except LayoutError as error:
         _fail(error.problems)
     _report_imposed(result)
@@ -298,7 +300,11 @@ def _built(issue_dir: Path, out: str | None) -> tuple[Project, IssueResult]:
     """An issue built if it is out of date, else as it was: the PDFs to read are current."""
     project = _project(out)
     _issue_dirs(project, (issue_dir,))
-    result = build_issue(project, issue_dir)
+    try:
+        with build_lock(project.out):
+            result = build_issue(project, issue_dir)
+    except LayoutError as error:
+        _fail(error.problems)
     if result.problems:
         _fail(result.problems)
     if not result.skipped:
@@ -402,8 +408,10 @@ def site(out: Path | None, jobs: int) -> None:
     from .downloads import human_size
     from .site import build_site
 
+    project = _project(None)
     try:
-        result = build_site(_project(None), out, jobs)
+        with build_lock(project.out):  # the PDFs the site offers are built there
+            result = build_site(project, out, jobs)
     except LayoutError as error:
         _fail(error.problems)
     click.echo(

@@ -7,6 +7,8 @@ input is reported and watching goes on; a worker that dies is replaced.
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -16,8 +18,9 @@ from pathlib import Path
 from watchfiles import watch
 
 from .build import IssueResult, Project, build_issue, typesetter_for
-from .errors import Problem
+from .errors import LayoutError, Problem
 from .manifest import load_publication
+from .stamps import build_lock
 
 
 def affected(project: Project, issue_dirs: list[Path], changed: Iterable[str]) -> list[Path]:
@@ -39,7 +42,9 @@ def _warm_up(project: Project, style: str) -> None:
 
 
 def _worker(project: Project, style: str) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=1, initializer=_warm_up, initargs=(project, style))
+    # Spawned, not forked: a forked worker would keep the build lock's file open, and the lock held.
+    spawn = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(1, mp_context=spawn, initializer=_warm_up, initargs=(project, style))
 
 
 def watch_issues(
@@ -71,24 +76,33 @@ def watch_issues(
         rust_timeout=500,
     )
     worker = _worker(project, style)
-    pending = list(issue_dirs)
+    pending, waiting = list(issue_dirs), False
     try:
         for batch in changes:
             pending += [
                 d for d in affected(project, issue_dirs, (name for _, name in batch)) if d not in pending
             ]
-            for directory in pending:
-                started = time.perf_counter()
+            if not pending:
+                continue
+            with contextlib.ExitStack() as held:
                 try:
-                    result = worker.submit(build_issue, project, directory).result()
-                except BrokenProcessPool:
-                    worker = _worker(project, style)
-                    result = IssueResult(
-                        str(directory), problems=[Problem(str(directory), None, None, "the build crashed")]
-                    )
-                report(result, time.perf_counter() - started)
-            if pending:
-                ready()
+                    held.enter_context(build_lock(project.out))
+                except LayoutError as busy:  # another build has the folder: build once it is done
+                    if not waiting:
+                        report(IssueResult(str(pending[0]), problems=busy.problems), 0.0)
+                    waiting = True
+                    continue
+                waiting = False
+                for directory in pending:
+                    started = time.perf_counter()
+                    try:
+                        result = worker.submit(build_issue, project, directory).result()
+                    except BrokenProcessPool:
+                        worker = _worker(project, style)
+                        problem = Problem(str(directory), None, None, "the build crashed")
+                        result = IssueResult(str(directory), problems=[problem])
+                    report(result, time.perf_counter() - started)
+            ready()
             pending = []
     finally:
         worker.shutdown(cancel_futures=True)

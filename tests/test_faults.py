@@ -86,3 +86,48 @@ def test_a_second_build_at_once_is_refused_and_the_first_completes(built: tuple[
     assert "Traceback" not in second.stderr
     assert first.wait(timeout=120) == 0, first.stderr.read()
     assert kept(outputs(project)) == before
+
+
+def test_every_command_that_writes_the_build_folder_takes_its_turn(scratch: Path) -> None:
+    from layout.stamps import build_lock
+    from tests.test_watch import wait_for
+
+    assert run_layout(scratch, "build").returncode == 0
+    archive = scratch / "build" / "issues" / "the-spark-001.pdf"
+    refusal = f"another build is running in this folder (pid {os.getpid()})"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    log, errors = scratch / "watch.log", scratch / "watch.err"
+    with build_lock(scratch / "build"):
+        for command in (
+            ["volume"],
+            ["site"],
+            ["leaflet", "issues/001"],
+            ["impose", str(archive)],
+            ["fit", "issues/001"],
+            ["proof", "issues/001"],
+        ):
+            result = run_layout(scratch, *command)
+            assert result.returncode == 2 and refusal in result.stderr, (command, result.stderr)
+            assert "Traceback" not in result.stderr
+        with log.open("w") as out, errors.open("w") as err:
+            watcher = subprocess.Popen(
+                [sys.executable, "-m", "layout", "watch", "issues/001"],
+                cwd=scratch,
+                env=env,
+                stdout=out,
+                stderr=err,
+            )
+        try:
+            wait_for(lambda: refusal in errors.read_text())  # said once, and watching goes on
+            time.sleep(1.5)
+            assert errors.read_text().count(refusal) == 1 and "Watching" not in log.read_text()
+        except BaseException:
+            watcher.kill()
+            raise
+    try:
+        wait_for(lambda: "Watching 1 issue" in log.read_text())  # built as soon as the folder was free
+        assert "No 1: up to date" in log.read_text()
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        watcher.wait(timeout=30)
+    assert "Traceback" not in errors.read_text()

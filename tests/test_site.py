@@ -257,7 +257,9 @@ def test_an_issue_taken_out_leaves_the_site_with_it(scratch: Path):
     shutil.copytree(scratch / "issues" / "001", second)
     manifest = second / "issue.yaml"
     manifest.write_text(manifest.read_text().replace("number: 1", "number: 2").replace("02-01", "03-01"))
-    (scratch / "issues" / "volumes.yaml").write_text('volumes:\n  - id: "2017"\n    title: T\n    year: 2017\n')
+    (scratch / "issues" / "volumes.yaml").write_text(
+        'volumes:\n  - id: "2017"\n    title: T\n    year: 2017\n'
+    )
     project = Project(root=scratch, out=scratch / "build")
     root = build_site(project).root
     theirs = root / "notes.txt"  # put there by someone else: never the build's to remove
