@@ -90,12 +90,11 @@ def test_a_second_build_at_once_is_refused_and_the_first_completes(built: tuple[
 
 def test_every_command_that_writes_the_build_folder_takes_its_turn(scratch: Path) -> None:
     from layout.stamps import build_lock
-    from tests.test_watch import wait_for
+    from tests.test_watch import start_watch, wait_for
 
     assert run_layout(scratch, "build").returncode == 0
     archive = scratch / "build" / "issues" / "the-spark-001.pdf"
     refusal = f"another build is running in this folder (pid {os.getpid()})"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     log, errors = scratch / "watch.log", scratch / "watch.err"
     with build_lock(scratch / "build"):
         for command in (
@@ -109,14 +108,7 @@ def test_every_command_that_writes_the_build_folder_takes_its_turn(scratch: Path
             result = run_layout(scratch, *command)
             assert result.returncode == 2 and refusal in result.stderr, (command, result.stderr)
             assert "Traceback" not in result.stderr
-        with log.open("w") as out, errors.open("w") as err:
-            watcher = subprocess.Popen(
-                [sys.executable, "-m", "layout", "watch", "issues/001"],
-                cwd=scratch,
-                env=env,
-                stdout=out,
-                stderr=err,
-            )
+        watcher = start_watch(scratch, log, errors)
         try:
             wait_for(lambda: refusal in errors.read_text())  # said once, and watching goes on
             time.sleep(1.5)

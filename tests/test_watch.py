@@ -19,18 +19,18 @@ def wait_for(condition, seconds: float = 120) -> None:
         time.sleep(0.1)
 
 
+def start_watch(project: Path, log: Path, errors: Path) -> subprocess.Popen:
+    """``layout watch issues/001`` in ``project``, its output going to ``log`` and ``errors``."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with log.open("w") as out, errors.open("w") as err:
+        command = [sys.executable, "-m", "layout", "watch", "issues/001"]
+        return subprocess.Popen(command, cwd=project, env=env, stdout=out, stderr=err)
+
+
 def test_watch_rebuilds_on_save_and_survives_bad_input(scratch: Path) -> None:
     log = scratch / "watch.log"
     errors = scratch / "watch.err"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    with log.open("w") as out, errors.open("w") as err:
-        watcher = subprocess.Popen(
-            [sys.executable, "-m", "layout", "watch", "issues/001"],
-            cwd=scratch,
-            env=env,
-            stdout=out,
-            stderr=err,
-        )
+    watcher = start_watch(scratch, log, errors)
     try:
         wait_for(lambda: "Watching 1 issue" in log.read_text())
         archive = scratch / "build" / "issues" / "the-spark-001.pdf"
