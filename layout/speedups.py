@@ -2,7 +2,7 @@
 
 WeasyPrint balances a multi-column box by setting its content again and again at growing
 heights, and before each try it sets everything after each column at an unlimited height only
-to learn how tall the next block is. An issue of 11 pages broke some 16,000 lines to print 1,600.
+to learn how tall the next block is: no 21 set some 5,600 lines, and broke 6,600, to print 1,600.
 Inside ``faster_layout()``:
 
 - a line is broken once per layout: ``split_first_line`` is a pure function of its text, style,

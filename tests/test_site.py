@@ -210,6 +210,25 @@ def test_covers_are_small_webp_of_page_one(site: SiteResult):
             assert image.getpixel((image.width // 2, 10))[0] > 150  # the red masthead of page 1
 
 
+def test_fonts_are_served_small_and_whole_where_the_licence_asks(site: SiteResult, project: Project):
+    from fontTools.ttLib import TTFont
+
+    fonts = site.root / "assets" / "fonts"
+    css = (site.root / "assets" / "site.css").read_text()
+    for name in ("NotoSans-Regular", "NotoSans-Bold", "NotoSansDisplay-Bold"):
+        web = fonts / f"{name}.woff2"
+        assert f"url(fonts/{name}.woff2)" in css
+        assert web.stat().st_size * 5 < (project.fonts_dir / f"{name}.ttf").stat().st_size
+        font = TTFont(web)
+        assert font.flavor == "woff2"
+        cmap = font.getBestCmap()
+        assert all(ord(letter) in cmap for letter in "AZaz09êôšḓḽṅṋṱ–—“”‘’€…")  # South Africa's letters too
+        assert "GPOS" in font and "GSUB" in font  # kerning and ligatures kept
+    for name in ("CharisSIL-Regular", "CharisSIL-Italic", "CharisSIL-Bold"):  # Reserved Font Name: as it is
+        assert (fonts / f"{name}.ttf").read_bytes() == (project.fonts_dir / f"{name}.ttf").read_bytes()
+    assert not list(fonts.glob("NotoSans*.ttf"))
+
+
 AGAIN = """
 import sys
 from pathlib import Path
