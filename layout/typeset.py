@@ -260,8 +260,12 @@ class ShippedProfile(ColorProfile):
         return self.data
 
 
-@functools.cache
 def _print_profile() -> ShippedProfile:
+    return _read_print_profile(PRINT_PROFILE.stat().st_mtime_ns)  # read again if it is replaced
+
+
+@functools.lru_cache(maxsize=1)
+def _read_print_profile(version: int) -> ShippedProfile:
     return ShippedProfile(PRINT_PROFILE, (["c"], ["m"], ["y"], ["k"]))
 
 
