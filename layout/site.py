@@ -311,7 +311,7 @@ def _web_font(project: Project, ttf: Path) -> bytes:
         return kept.read_bytes()
     options = subset.Options(layout_features=["*"], name_IDs=["*"], name_languages=["*"])
     options.hinting = False  # screens do not need it, and it is a third of the font
-    font = TTFont(io.BytesIO(data), recalcTimestamp=False)  # no clock in the file
+    font = TTFont(io.BytesIO(data), recalcTimestamp=False)  # its own date kept, not the clock's
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=[u for first, last in WEB_FONT_RANGES for u in range(first, last + 1)])
     subsetter.subset(font)
