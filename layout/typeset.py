@@ -73,6 +73,7 @@ SLUG = 10 * MM  # the sheet beyond the trim that carries the crop marks
 MARK_LENGTH = 5 * MM
 MAX_FETCH_BYTES = 25_000_000
 SCREEN_DPI = 150
+LINK_SLACK = 0.01  # CSS px: a box inside a link may overhang it by a rounding error
 PRINT_PROFILE = Path(__file__).resolve().parent.parent / "icc" / "spark-fogra39.icc"  # see icc/README.md
 PRINT_CONDITION = "FOGRA39"
 PRINT_CONDITION_INFO = "Coated FOGRA39 (ISO 12647-2:2004/Amd 1)"
@@ -218,8 +219,34 @@ def write_document(document: Document, target: Path, pdf_id: bytes) -> None:
 
 
 def front_matter_pdf(document: Document, pdf_id: bytes) -> bytes:
-    """Pages to be bound with others by pypdf: cropped to the trim, untagged (pypdf drops tags)."""
+    """Pages to be bound with others by pypdf: cropped to the trim, untagged (pypdf drops tags),
+    with one link annotation where WeasyPrint makes one for each box inside a link."""
+    for page in document.pages:
+        page.links[:] = _outer_links(page.links)
     return document.write_pdf(pdf_identifier=pdf_id, finisher=_finish_archive)
+
+
+def _outer_links(links: list[tuple]) -> list[tuple]:
+    """Drop each link that lies inside another to the same target (a span, a folio in an entry).
+
+    WeasyPrint lists a link's box before the boxes inside it; every annotation it keeps costs
+    writing, copying by pypdf, and rewriting by the volume: a contents entry makes three or four.
+    """
+    kept: dict[str, list[tuple[float, float, float, float]]] = {}
+    outer = []
+    for link in links:
+        _, target, (left, top, right, bottom), _ = link  # WeasyPrint orders each rectangle's corners
+        others = kept.setdefault(target, [])
+        if not any(
+            x0 - LINK_SLACK <= left
+            and y0 - LINK_SLACK <= top
+            and right <= x1 + LINK_SLACK
+            and bottom <= y1 + LINK_SLACK
+            for x0, y0, x1, y1 in others
+        ):
+            others.append((left, top, right, bottom))
+            outer.append(link)
+    return outer
 
 
 def pad_to_fold(document: Document, blank: Document) -> tuple[Document, int]:

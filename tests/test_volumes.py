@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 
@@ -94,6 +95,36 @@ def test_links_resolve(volume: tuple) -> None:
             assert index >= front or target >= front
             resolved += 1
     assert resolved > 80
+
+
+def test_each_front_matter_entry_is_one_link_to_the_page_it_prints(volume: tuple, shipped: dict) -> None:
+    """Read under each link what it says ("21:3", "No 21") and follow it: it lands on that page.
+
+    One link an entry: links to one page never overlap (WeasyPrint makes one for each box
+    inside a link; the front matter keeps the outer one).
+    """
+    reader, front = volume
+    labels = reader.page_labels
+    rendered = pdfium.PdfDocument(reader.stream.getvalue())
+    followed = 0
+    for index in range(front):
+        text = rendered[index].get_textpage()
+        seen: dict[int, list[tuple[float, ...]]] = {}
+        for annotation in reader.pages[index].get("/Annots", []):
+            annotation = annotation.get_object()
+            left, bottom, right, top = (float(v) for v in annotation["/Rect"])
+            target = reader.get_page_number(annotation["/Dest"][0].get_object())
+            for x0, y0, x1, y1 in seen.setdefault(target, []):
+                assert right <= x0 or x1 <= left or top <= y0 or y1 <= bottom, (labels[index], target)
+            seen[target].append((left, bottom, right, top))
+            printed = " ".join(text.get_text_bounded(left, bottom, right, top).split())
+            folio = re.search(r"(\d+:\d+)$", printed) or re.search(r"\b[Nn]o (\d+)\b", printed)
+            assert folio, printed
+            expected = folio[1] if ":" in folio[1] else f"{folio[1]}:1"
+            assert labels[target] == expected, printed
+            followed += 1
+    articles = sum(len(issue.articles) for issue, _, _ in shipped.values())
+    assert followed >= 2 * articles + len(shipped)  # title page, contents, index
 
 
 def test_metadata(volume: tuple) -> None:
