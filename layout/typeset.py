@@ -185,6 +185,7 @@ def identifier(*parts: bytes | str) -> bytes:
 
 def write_archive(document: Document, target: Path, pdf_id: bytes) -> None:
     """The archive edition: PDF/UA-1, cropped to the trim, screen-resolution images."""
+    _one_link_each(document)
     with _screen_resolution(document):
         document.write_pdf(target, pdf_variant="pdf/ua-1", pdf_identifier=pdf_id, finisher=_finish_archive)
 
@@ -215,38 +216,40 @@ def _screen_resolution(document: Document) -> Iterator[None]:
 
 def write_document(document: Document, target: Path, pdf_id: bytes) -> None:
     """A leaflet or a note: tagged like the archive edition, with images at full resolution."""
+    _one_link_each(document)
     document.write_pdf(target, pdf_variant="pdf/ua-1", pdf_identifier=pdf_id, finisher=_finish_archive)
 
 
 def front_matter_pdf(document: Document, pdf_id: bytes) -> bytes:
-    """Pages to be bound with others by pypdf: cropped to the trim, untagged (pypdf drops tags),
-    with one link annotation where WeasyPrint makes one for each box inside a link."""
-    for page in document.pages:
-        page.links[:] = _outer_links(page.links)
+    """Pages to be bound with others by pypdf: cropped to the trim, untagged (pypdf drops tags)."""
+    _one_link_each(document)
     return document.write_pdf(pdf_identifier=pdf_id, finisher=_finish_archive)
 
 
-def _outer_links(links: list[tuple]) -> list[tuple]:
-    """Drop each link that lies inside another to the same target (a span, a folio in an entry).
+def _one_link_each(document: Document) -> None:
+    """Keep one link annotation for each link: drop those inside another to the same target.
 
-    WeasyPrint lists a link's box before the boxes inside it; every annotation it keeps costs
-    writing, copying by pypdf, and rewriting by the volume: a contents entry makes three or four.
+    WeasyPrint makes one for every box inside a link (a span, a leader, a folio), and tags
+    each with its box: a span's annotation then sits in a Span, where PDF/UA-1 (7.18.5) wants
+    a Link. The link's own box comes first and covers the others. Fewer annotations also
+    spare writing, and binding a volume, which copies and rewrites each of them.
     """
-    kept: dict[str, list[tuple[float, float, float, float]]] = {}
-    outer = []
-    for link in links:
-        _, target, (left, top, right, bottom), _ = link  # WeasyPrint orders each rectangle's corners
-        others = kept.setdefault(target, [])
-        if not any(
-            x0 - LINK_SLACK <= left
-            and y0 - LINK_SLACK <= top
-            and right <= x1 + LINK_SLACK
-            and bottom <= y1 + LINK_SLACK
-            for x0, y0, x1, y1 in others
-        ):
-            others.append((left, top, right, bottom))
-            outer.append(link)
-    return outer
+    for page in document.pages:
+        kept: dict[str, list[tuple[float, float, float, float]]] = {}
+        outer = []
+        for link in page.links:
+            _, target, (left, top, right, bottom), _ = link  # corners in order (rectangle_aabb)
+            others = kept.setdefault(target, [])
+            if not any(
+                x0 - LINK_SLACK <= left
+                and y0 - LINK_SLACK <= top
+                and right <= x1 + LINK_SLACK
+                and bottom <= y1 + LINK_SLACK
+                for x0, y0, x1, y1 in others
+            ):
+                others.append((left, top, right, bottom))
+                outer.append(link)
+        page.links[:] = outer
 
 
 def pad_to_fold(document: Document, blank: Document) -> tuple[Document, int]:

@@ -103,6 +103,28 @@ def test_archive_edition_is_tagged_and_described(shipped: dict, number: int) -> 
         assert math.isclose(page.mediabox.width, 210 * MM, abs_tol=0.5)
 
 
+def link_tags(reader: PdfReader) -> list[str]:
+    """The structure type that holds each link annotation (PDF/UA-1 7.18.5 wants ``/Link``)."""
+    parents = reader.trailer["/Root"]["/StructTreeRoot"]["/ParentTree"]
+    assert "/Kids" not in parents  # WeasyPrint writes one flat number tree
+    nums = parents["/Nums"]
+    by_key = {nums[i]: nums[i + 1] for i in range(0, len(nums), 2)}
+    return [
+        by_key[annotation.get_object()["/StructParent"]].get_object()["/S"]
+        for page in reader.pages
+        for annotation in page.get("/Annots", [])
+        if annotation.get_object()["/Subtype"] == "/Link"
+    ]
+
+
+@pytest.mark.parametrize("number", NUMBERS)
+def test_every_link_is_one_annotation_tagged_link(shipped: dict, number: int) -> None:
+    _, archive, _ = shipped[number]
+    tags = link_tags(archive)
+    assert len(tags) >= len(shipped[number][0].articles)
+    assert set(tags) == {"/Link"}
+
+
 def _fonts(resources, seen: set) -> list:
     found = []
     for font in (resources or {}).get("/Font", {}).values():
