@@ -317,6 +317,18 @@ def _finish_archive(document: Document, pdf: pydyf.PDF) -> None:
         page["MediaBox"] = page["TrimBox"]
         del page["BleedBox"]
     _label_pages(pdf)
+    _describe_links(document)
+
+
+def _describe_links(document: Document) -> None:
+    """A tagged link's description (its Contents) is the text it links, not its target's name:
+    a screen reader reads "On the attempted coup in Turkey", not "n21-attempted-coup-in-turkey"."""
+    for page in document.pages:
+        for *_, box in page.links:
+            annotation = getattr(box, "link_annotation", None)
+            text = " ".join("".join(box.element.itertext()).split())
+            if annotation is not None and "Contents" in annotation and text:
+                annotation["Contents"] = pydyf.String(text)
 
 
 def _finish_print(document: Document, pdf: pydyf.PDF, document_id: uuid.UUID) -> None:

@@ -118,11 +118,13 @@ def link_tags(reader: PdfReader) -> list[str]:
 
 
 @pytest.mark.parametrize("number", NUMBERS)
-def test_every_link_is_one_annotation_tagged_link(shipped: dict, number: int) -> None:
+def test_every_link_is_one_annotation_tagged_link_and_described_by_its_text(shipped: dict, number: int) -> None:
     _, archive, _ = shipped[number]
     tags = link_tags(archive)
     assert len(tags) >= len(shipped[number][0].articles)
     assert set(tags) == {"/Link"}
+    described = {a.get_object()["/Contents"] for a in archive.pages[0]["/Annots"]}
+    assert {a.title for a in shipped[number][0].articles} <= described  # what a screen reader says
 
 
 def _fonts(resources, seen: set) -> list:
