@@ -118,7 +118,7 @@ def link_tags(reader: PdfReader) -> list[str]:
 
 
 @pytest.mark.parametrize("number", NUMBERS)
-def test_every_link_is_one_annotation_tagged_link_and_described_by_its_text(shipped: dict, number: int) -> None:
+def test_every_link_is_one_annotation_tagged_and_described(shipped: dict, number: int) -> None:
     _, archive, _ = shipped[number]
     tags = link_tags(archive)
     assert len(tags) >= len(shipped[number][0].articles)

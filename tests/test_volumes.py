@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import re
 from pathlib import Path
 
@@ -9,8 +11,11 @@ import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 
-from layout.build import Project, build_volumes
+from layout.bind import read_bound_issue, render_volume, volume_context
+from layout.build import Project, build_volumes, typesetter_for
 from layout.errors import ManifestError
+from layout.manifest import Volume, load_publication
+from layout.typeset import front_matter_pdf
 from tests.test_bad_input import run_layout
 from tests.test_issues import letters, words
 
@@ -125,6 +130,30 @@ def test_each_front_matter_entry_is_one_link_to_the_page_it_prints(volume: tuple
             followed += 1
     articles = sum(len(issue.articles) for issue, _, _ in shipped.values())
     assert followed >= 2 * articles + len(shipped)  # title page, contents, index
+
+
+def test_a_long_index_runs_on_from_column_to_column(project: Project, shipped: dict) -> None:
+    """Twenty issues give subjects longer than a column: none may push the rest of a page empty."""
+    publication = load_publication(project.issues_root, project.root)
+    bound = [
+        dataclasses.replace(item, issue=item.issue.model_copy(update={"number": 100 + copy * 4 + k}))
+        for copy in range(5)
+        for k, item in enumerate(
+            read_bound_issue(issue, project.archive_path(publication, n))
+            for n, (issue, _, _) in sorted(shipped.items())
+        )
+    ]
+    volume = Volume(id="long", title="Long", numbers=tuple(b.issue.number for b in bound))
+    html = render_volume(project.style_dir(publication.style), volume_context(publication, volume, bound))
+    front = typesetter_for(project, publication.style).layout(
+        html, project.style_dir(publication.style), "long"
+    )
+    reader = PdfReader(io.BytesIO(front_matter_pdf(front, b"0" * 32)))
+    pages = [page.extract_text().splitlines() for page in reader.pages]
+    first = next(i for i, lines in enumerate(pages) if "Index of subjects" in lines)
+    full = [len(lines) for lines in pages[first:-1]]
+    assert len(full) >= 3, full
+    assert min(full) >= 0.9 * max(full), full
 
 
 def test_metadata(volume: tuple) -> None:
