@@ -21,7 +21,7 @@ from pypdf.xmp import XmpInformation
 from .errors import PdfInputError, Problem
 from .manifest import Issue, Publication, Volume
 from .pdf import LazyReader
-from .render import environment, issue_title, long_date, publication_context
+from .render import environment, issue_numbers, issue_title, long_date, publication_context
 
 LINK_SCHEME = "volume-page:"
 
@@ -71,12 +71,11 @@ def volume_context(publication: Publication, volume: Volume, bound: list[BoundIs
                 "href": f"{LINK_SCHEME}{item.issue.number}:1",
             }
         )
-    first, last = bound[0].issue, bound[-1].issue
     return {
         **publication_context(publication),
         "title": volume.title,
-        "span": f"Nos {first.number} to {last.number}, {long_date(first.date)} to {long_date(last.date)}",
-        "iso_date": last.date.isoformat(),
+        "span": volume_span(bound),
+        "iso_date": bound[-1].issue.date.isoformat(),
         "description": f"{publication.name}, bound volume {volume.id}",
         "keywords": ", ".join(sorted(index)),
         "issues": issues,
@@ -84,6 +83,16 @@ def volume_context(publication: Publication, volume: Volume, bound: list[BoundIs
             {"subject": subject, "entries": index[subject]} for subject in sorted(index, key=str.lower)
         ],
     }
+
+
+def volume_span(bound: list[BoundIssue]) -> str:
+    """``Nos 20 to 23, 21 March 2017 to 19 May 2017``: what the volume binds, as its title page says."""
+    return f"{issue_numbers([b.issue.number for b in bound])}, {_dates(bound)}"
+
+
+def _dates(bound: list[BoundIssue]) -> str:
+    first, last = bound[0].issue.date, bound[-1].issue.date
+    return long_date(first) if first == last else f"{long_date(first)} to {long_date(last)}"
 
 
 def render_volume(style_dir: Path, context: dict[str, Any]) -> str:
@@ -158,12 +167,11 @@ def _describe(writer: PdfWriter, publication: Publication, volume: Volume, bound
     """Document info and XMP: title, publisher, date range and subjects, from the manifests."""
     first, last = bound[0].issue.date, bound[-1].issue.date
     subjects = sorted({publication.subjects[t] for b in bound for a in b.issue.articles for t in a.tags})
-    span = f"{long_date(first)} to {long_date(last)}"
     writer.add_metadata(
         {
             "/Title": volume.title,
             "/Author": publication.publisher,
-            "/Subject": f"{publication.name} nos {bound[0].issue.number} to {bound[-1].issue.number}, {span}",
+            "/Subject": f"{publication.name}, {volume_span(bound)}",
             "/Keywords": ", ".join(subjects),
             "/Creator": "layout",
             "/Producer": "layout (pypdf)",
@@ -177,7 +185,7 @@ def _describe(writer: PdfWriter, publication: Publication, volume: Volume, bound
     xmp.dc_publisher = [publication.publisher]
     xmp.dc_subject = subjects
     xmp.dc_language = [publication.language]
-    xmp.dc_coverage = span
+    xmp.dc_coverage = _dates(bound)
     xmp.dc_date = [
         dt.datetime.combine(first, dt.time(), dt.UTC),
         dt.datetime.combine(last, dt.time(), dt.UTC),

@@ -7,6 +7,7 @@ so that templates only loop and print. Autoescape is on and an unknown name is a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,20 @@ def long_date(day: dt.date) -> str:
 def count(number: int, noun: str) -> str:
     """``1 page``, ``3 pages``: the one way the project counts things in words."""
     return f"{number} {noun}{'s' * (number != 1)}"
+
+
+def issue_numbers(numbers: Sequence[int]) -> str:
+    """``Nos 20 to 23``, ``Nos 20, 22 and 23``, ``Nos 1 to 10 and 12 to 20``, ``No 21``:
+    the issues a volume binds, true where numbers are missing."""
+    runs: list[list[int]] = []
+    for number in sorted(numbers):
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    parts = [part for run in runs for part in ([f"{run[0]} to {run[-1]}"] if len(run) > 2 else map(str, run))]
+    listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    return f"{'No' if len(numbers) == 1 else 'Nos'} {listed}"
 
 
 def issue_title(publication: Publication, issue: Issue) -> str:

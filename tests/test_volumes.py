@@ -15,6 +15,7 @@ from layout.bind import read_bound_issue, render_volume, volume_context
 from layout.build import Project, build_volumes, typesetter_for
 from layout.errors import ManifestError
 from layout.manifest import Volume, load_publication
+from layout.render import issue_numbers
 from layout.typeset import front_matter_pdf
 from tests.test_bad_input import run_layout
 from tests.test_issues import letters, words
@@ -154,6 +155,25 @@ def test_a_long_index_runs_on_from_column_to_column(project: Project, shipped: d
     full = [len(lines) for lines in pages[first:-1]]
     assert len(full) >= 3, full
     assert min(full) >= 0.9 * max(full), full
+
+
+def test_title_page_names_what_the_volume_binds(volume: tuple) -> None:
+    reader, _ = volume
+    title_page = words(reader.pages[0].extract_text())
+    assert "The Spark 2017 Nos 20 to 23, 21 March 2017 to 19 May 2017" in title_page
+
+
+@pytest.mark.parametrize(
+    ("numbers", "printed"),
+    [
+        ((21,), "No 21"),
+        ((20, 21), "Nos 20 and 21"),
+        ((20, 22, 23), "Nos 20, 22 and 23"),
+        ((*range(1, 11), *range(12, 21)), "Nos 1 to 10 and 12 to 20"),
+    ],
+)
+def test_issue_numbers_show_the_gaps(numbers: tuple, printed: str) -> None:
+    assert issue_numbers(numbers) == printed
 
 
 def test_metadata(volume: tuple) -> None:
