@@ -21,7 +21,7 @@ from pypdf.xmp import XmpInformation
 from .errors import PdfInputError, Problem
 from .manifest import Issue, Publication, Volume
 from .pdf import LazyReader
-from .render import environment, issue_numbers, issue_title, long_date, publication_context
+from .render import date_span, environment, issue_title, long_date, publication_context, volume_span
 
 LINK_SCHEME = "volume-page:"
 
@@ -74,7 +74,7 @@ def volume_context(publication: Publication, volume: Volume, bound: list[BoundIs
     return {
         **publication_context(publication),
         "title": volume.title,
-        "span": volume_span(bound),
+        "span": volume_span([b.issue for b in bound]),
         "iso_date": bound[-1].issue.date.isoformat(),
         "description": f"{publication.name}, bound volume {volume.id}",
         "keywords": ", ".join(sorted(index)),
@@ -83,16 +83,6 @@ def volume_context(publication: Publication, volume: Volume, bound: list[BoundIs
             {"subject": subject, "entries": index[subject]} for subject in sorted(index, key=str.lower)
         ],
     }
-
-
-def volume_span(bound: list[BoundIssue]) -> str:
-    """``Nos 20 to 23, 21 March 2017 to 19 May 2017``: what the volume binds, as its title page says."""
-    return f"{issue_numbers([b.issue.number for b in bound])}, {_dates(bound)}"
-
-
-def _dates(bound: list[BoundIssue]) -> str:
-    first, last = bound[0].issue.date, bound[-1].issue.date
-    return long_date(first) if first == last else f"{long_date(first)} to {long_date(last)}"
 
 
 def render_volume(style_dir: Path, context: dict[str, Any]) -> str:
@@ -165,13 +155,14 @@ def _pdf_date(day: dt.date) -> str:
 
 def _describe(writer: PdfWriter, publication: Publication, volume: Volume, bound: list[BoundIssue]) -> None:
     """Document info and XMP: title, publisher, date range and subjects, from the manifests."""
-    first, last = bound[0].issue.date, bound[-1].issue.date
-    subjects = sorted({publication.subjects[t] for b in bound for a in b.issue.articles for t in a.tags})
+    issues = [b.issue for b in bound]
+    first, last = issues[0].date, issues[-1].date
+    subjects = sorted({publication.subjects[t] for i in issues for a in i.articles for t in a.tags})
     writer.add_metadata(
         {
             "/Title": volume.title,
             "/Author": publication.publisher,
-            "/Subject": f"{publication.name}, {volume_span(bound)}",
+            "/Subject": f"{publication.name}, {volume_span(issues)}",
             "/Keywords": ", ".join(subjects),
             "/Creator": "layout",
             "/Producer": "layout (pypdf)",
@@ -185,7 +176,7 @@ def _describe(writer: PdfWriter, publication: Publication, volume: Volume, bound
     xmp.dc_publisher = [publication.publisher]
     xmp.dc_subject = subjects
     xmp.dc_language = [publication.language]
-    xmp.dc_coverage = _dates(bound)
+    xmp.dc_coverage = date_span(issues)
     xmp.dc_date = [
         dt.datetime.combine(first, dt.time(), dt.UTC),
         dt.datetime.combine(last, dt.time(), dt.UTC),

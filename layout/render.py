@@ -42,6 +42,18 @@ def issue_numbers(numbers: Sequence[int]) -> str:
     return f"{'No' if len(numbers) == 1 else 'Nos'} {listed}"
 
 
+def date_span(issues: Sequence[Issue]) -> str:
+    """``21 March 2017 to 19 May 2017``: the dates of the first and last of ``issues``."""
+    first, last = min(i.date for i in issues), max(i.date for i in issues)
+    return long_date(first) if first == last else f"{long_date(first)} to {long_date(last)}"
+
+
+def volume_span(issues: Sequence[Issue]) -> str:
+    """``Nos 20 to 23, 21 March 2017 to 19 May 2017``: what a volume binds, on its title page,
+    in its metadata and on the site."""
+    return f"{issue_numbers([i.number for i in issues])}, {date_span(issues)}"
+
+
 def issue_title(publication: Publication, issue: Issue) -> str:
     """``The Spark no 21, 22 March 2017``: the document title and the site's name for an issue."""
     return f"{publication.name} no {issue.number}, {long_date(issue.date)}"

@@ -22,7 +22,7 @@ from .build import LoadedIssue, Project, load
 from .downloads import Download, build_pdfs, cover, offer, write_file
 from .errors import LayoutError, Problem
 from .manifest import Article, Issue, Publication, Volume, find_issue_dirs, load_publication, load_volumes
-from .render import anchor, environment, issue_title, long_date
+from .render import anchor, environment, issue_title, long_date, volume_span
 
 EDITIONS = (  # what each issue offers: label, where the build puts it, the site's file name, a note
     (
@@ -68,9 +68,12 @@ def build_site(project: Project, out: Path | None = None, jobs: int = 1) -> Site
     loaded = sorted((load(project, d) for d in find_issue_dirs(project.issues_root)), key=_newest_first)
     if not loaded:
         raise LayoutError([Problem(str(project.issues_root), None, None, "there is no issue to publish")])
-    volumes = load_volumes(project.issues_root, {i.issue.number: i.issue for i in loaded}, project.root)
+    models = {item.issue.number: item.issue for item in loaded}
+    volumes = load_volumes(project.issues_root, models, project.root)
     issues = [_issue_entry(project, site, publication, item) for item in loaded]
-    bound = [_volume_entry(project, site, publication, volume, issues) for volume in reversed(volumes)]
+    bound = [
+        _volume_entry(project, site, publication, volume, issues, models) for volume in reversed(volumes)
+    ]
     _link(issues, bound)
     subjects = _subjects(publication, issues)
     pages = _pages(issues, bound, subjects)
@@ -185,12 +188,15 @@ def _article_entry(publication: Publication, issue: Issue, article: Article, pag
     }
 
 
-def _volume_entry(project: Project, site: Path, publication: Publication, volume: Volume, issues: list):
+def _volume_entry(
+    project: Project, site: Path, publication: Publication, volume: Volume, issues: list, models: dict
+):
     """A bound volume: its page, cover, download and the issues it binds, newest first."""
     source = project.volume_path(publication, volume.id)
     return {
         "id": volume.id,
         "title": volume.title,
+        "span": volume_span([models[n] for n in volume.numbers]),
         "folder": f"volumes/{volume.id}/",
         "url": f"volumes/{volume.id}/index.html",
         "cover": cover(site, source, f"{publication.slug}-{volume.id}"),

@@ -113,6 +113,14 @@ def test_index_to_issue_and_every_download_checks_out(page: Page, site: SiteResu
     assert {"site.css", "search.js", "search-index.js", "CharisSIL-Regular.ttf"} <= requested
 
 
+def test_volume_page_names_what_the_volume_binds(page: Page, site: SiteResult, project: Project):
+    publication = load_publication(project.issues_root, project.root)
+    page.goto((site.root / "volumes" / "2017" / "index.html").as_uri())
+    check_accessibility(page, publication.language)
+    assert page.locator(".page-theme").inner_text() == "Nos 20 to 23, 21 March 2017 to 19 May 2017"
+    assert page.errors == []
+
+
 def test_search_finds_a_word_of_one_article_body(page: Page, site: SiteResult, project: Project):
     texts = {}
     for directory in find_issue_dirs(project.issues_root):
