@@ -325,8 +325,8 @@ def _describe_links(document: Document) -> None:
     a screen reader reads "On the attempted coup in Turkey", not "n21-attempted-coup-in-turkey"."""
     for page in document.pages:
         for *_, box in page.links:
-            annotation = getattr(box, "link_annotation", None)
-            text = " ".join("".join(box.element.itertext()).split())
+            annotation, element = getattr(box, "link_annotation", None), box.element
+            text = " ".join("".join(element.itertext()).split()) if element is not None else ""
             if annotation is not None and "Contents" in annotation and text:
                 annotation["Contents"] = pydyf.String(text)
 

@@ -134,7 +134,8 @@ def test_each_front_matter_entry_is_one_link_to_the_page_it_prints(volume: tuple
 
 
 def test_a_long_index_runs_on_from_column_to_column(project: Project, shipped: dict) -> None:
-    """Twenty issues give subjects longer than a column: none may push the rest of a page empty."""
+    """Twenty issues give subjects longer than a column: none may push the rest of a page empty,
+    and each index page but the first names its first and last subjects at its head."""
     publication = load_publication(project.issues_root, project.root)
     bound = [
         dataclasses.replace(item, issue=item.issue.model_copy(update={"number": 100 + copy * 4 + k}))
@@ -155,6 +156,12 @@ def test_a_long_index_runs_on_from_column_to_column(project: Project, shipped: d
     full = [len(lines) for lines in pages[first:-1]]
     assert len(full) >= 3, full
     assert min(full) >= 0.9 * max(full), full
+    subjects = set(publication.subjects.values())
+    for lines in pages[first + 1 :]:  # guide words: the subjects at the top and at the foot of the page
+        guide = next(line for line in lines if " – " in line)
+        top, foot = guide.split(" – ")
+        assert {top, foot} <= subjects and top.casefold() <= foot.casefold(), guide
+    assert not any(" – " in line for line in pages[first])
 
 
 def test_title_page_names_what_the_volume_binds(volume: tuple) -> None:
