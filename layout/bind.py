@@ -21,7 +21,7 @@ from pypdf.xmp import XmpInformation
 from .errors import PdfInputError, Problem
 from .manifest import Issue, Publication, Volume
 from .pdf import LazyReader
-from .render import date_span, environment, issue_title, long_date, publication_context, volume_span
+from .render import date_span, environment, issue_title, publication_context, volume_span
 
 LINK_SCHEME = "volume-page:"
 
@@ -54,7 +54,6 @@ def volume_context(publication: Publication, volume: Volume, bound: list[BoundIs
             entry = {
                 "title": article.title,
                 "byline": article.byline,
-                "kind": article.kind.capitalize(),
                 "label": f"{item.issue.number}:{folio}",
                 "href": f"{LINK_SCHEME}{item.issue.number}:{folio}",
             }
@@ -64,8 +63,6 @@ def volume_context(publication: Publication, volume: Volume, bound: list[BoundIs
         issues.append(
             {
                 "title": issue_title(publication, item.issue),
-                "number": item.issue.number,
-                "date": long_date(item.issue.date),
                 "theme": item.issue.theme,
                 "articles": articles,
                 "href": f"{LINK_SCHEME}{item.issue.number}:1",
