@@ -21,7 +21,7 @@ from pypdf.xmp import XmpInformation
 from .errors import PdfInputError, Problem
 from .manifest import Issue, Publication, Volume
 from .pdf import LazyReader
-from .render import date_span, environment, issue_title, publication_context, volume_span
+from .render import date_span, environment, issue_title, publication_context, run_in, volume_span
 
 LINK_SCHEME = "volume-page:"
 
@@ -55,6 +55,7 @@ def volume_context(publication: Publication, volume: Volume, bound: list[BoundIs
                 "title": article.title,
                 "byline": article.byline,
                 "label": f"{item.issue.number}:{folio}",
+                "indexed": run_in(article.title, f"{item.issue.number}:{folio}"),
                 "href": f"{LINK_SCHEME}{item.issue.number}:{folio}",
             }
             articles.append(entry)

@@ -59,6 +59,12 @@ def issue_title(publication: Publication, issue: Issue) -> str:
     return f"{publication.name} no {issue.number}, {long_date(issue.date)}"
 
 
+def run_in(title: str, locator: str) -> str:
+    """``Syria in revolt, 21:3``: an index entry with its locator run in, as book indexes set
+    them; a title that ends in its own stop (``Whose land?``) takes no comma."""
+    return f"{title}{'' if title.endswith(('?', '!', '.', '…')) else ','} {locator}"
+
+
 def anchor(issue: Issue, article: Article) -> str:
     """An article's id: unique across issues, so that bound volumes keep working links."""
     return f"n{issue.number}-{article.slug}"

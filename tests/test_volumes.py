@@ -164,6 +164,16 @@ def test_a_long_index_runs_on_from_column_to_column(project: Project, shipped: d
     assert not any(" – " in line for line in pages[first])
 
 
+def test_index_locators_run_in_after_the_title(volume: tuple) -> None:
+    """As in a book's index: "Title, 21:3", and no comma after a title's own stop."""
+    reader, front = volume
+    text = " ".join(reader.pages[i].extract_text() for i in range(front))
+    index = " ".join(text[text.index("Index of subjects") :].split())
+    assert "A new federation and a new workers party? 20:" in index
+    assert "We need more libraries, 21:" in index
+    assert not re.search(r"[?!.], \d+:\d+", index)
+
+
 def test_title_page_names_what_the_volume_binds(volume: tuple) -> None:
     reader, _ = volume
     title_page = words(reader.pages[0].extract_text())
