@@ -7,10 +7,12 @@ typeset; what each output was made from and how it is written safely is ``stamps
 from __future__ import annotations
 
 import atexit
+import contextlib
 import dataclasses
 import functools
+import gc
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -458,13 +460,30 @@ def build_volumes(
         if state:
             result.skipped, result.pages = True, state["pages"]
             continue
-        bound = [read_bound_issue(issues[n], pdf) for n, pdf in zip(volume.numbers, pdfs, strict=True)]
-        html = render_volume(project.style_dir(style), volume_context(publication, volume, bound))
-        front_pdf = _front_matter(project, style, volume.id, html)
-        with atomic_path(target) as temporary:
-            result.pages = bind(front_pdf, bound, publication, volume, temporary)
+        with _collecting_less():
+            bound = [read_bound_issue(issues[n], pdf) for n, pdf in zip(volume.numbers, pdfs, strict=True)]
+            html = render_volume(project.style_dir(style), volume_context(publication, volume, bound))
+            front_pdf = _front_matter(project, style, volume.id, html)
+            with atomic_path(target) as temporary:
+                result.pages = bind(front_pdf, bound, publication, volume, temporary)
         write_stamp(stamp, digest=digest, pages=result.pages)
     return issue_results, results
+
+
+@contextlib.contextmanager
+def _collecting_less() -> Iterator[None]:
+    """Run Python's collector after 20,000 new objects instead of 700 while a volume is bound.
+
+    Binding makes some hundreds of thousands of small objects (pypdf's, the front matter's
+    boxes) that live until it ends; collecting them 700 at a time took a tenth of the binding.
+    Issues keep the default: over many issues in one process it holds the peak memory lower.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(20_000, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _front_matter(project: Project, style: str, volume_id: str, html: str) -> bytes:
