@@ -3,7 +3,8 @@
 Only the front matter (title page, cumulative contents, subject index) is typeset; the issues
 are appended with pypdf. Where each article starts is read from the issue PDF's own bookmarks,
 so the volume's contents are as true as the issues' are. Front-matter entries are typeset as
-links to ``volume-page:NUMBER:FOLIO`` and turned into page links once the pages are merged.
+links to ``volume-page:NUMBER:FOLIO``, taken out of its pages, and placed as links to pages once
+the pages are merged.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import datetime as dt
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, NameObject, NullObject, TextStringObject
+from pypdf.annotations import Link
+from pypdf.generic import Fit, NameObject, TextStringObject
 from pypdf.xmp import XmpInformation
 
 from .errors import PdfInputError, Problem
@@ -24,6 +26,14 @@ from .pdf import LazyReader
 from .render import date_span, environment, issue_title, publication_context, run_in, volume_span
 
 LINK_SCHEME = "volume-page:"
+
+
+class PageLink(NamedTuple):
+    """A link for the binder to place: on a page (counted from 0), over a rectangle in PDF points."""
+
+    page: int
+    rect: tuple[float, float, float, float]  # left, bottom, right, top
+    target: str
 
 
 @dataclass(frozen=True)
@@ -89,9 +99,15 @@ def render_volume(style_dir: Path, context: dict[str, Any]) -> str:
 
 
 def bind(
-    front_matter: bytes, bound: list[BoundIssue], publication: Publication, volume: Volume, target: Path
+    front_matter: bytes,
+    links: list[PageLink],
+    bound: list[BoundIssue],
+    publication: Publication,
+    volume: Volume,
+    target: Path,
 ) -> int:
-    """Merge the typeset front matter and the issues into one PDF; return its page count."""
+    """Merge the typeset front matter and the issues into one PDF, with the front matter's
+    ``links`` placed; return its page count."""
     writer = PdfWriter()
     writer.append(LazyReader(BytesIO(front_matter)), import_outline=False)
     front_pages = len(writer.pages)
@@ -99,7 +115,7 @@ def bind(
     for item in bound:
         starts[item.issue.number] = len(writer.pages)
         writer.append(item.reader, import_outline=False)
-    _link_front_matter(writer, front_pages, starts)
+    _link_front_matter(writer, links, starts)
     _outline(writer, publication, volume, bound, starts)
     writer.set_page_label(0, front_pages - 1, style="/r")
     for item in bound:
@@ -114,19 +130,12 @@ def bind(
     return len(writer.pages)
 
 
-def _link_front_matter(writer: PdfWriter, front_pages: int, starts: dict[int, int]) -> None:
-    """Turn ``volume-page:21:3`` links into links to that page of the volume."""
-    for page in writer.pages[:front_pages]:
-        for annotation in page.get("/Annots", []):
-            annotation = annotation.get_object()
-            uri = annotation.get("/A", {}).get("/URI", "")
-            if isinstance(uri, str) and uri.startswith(LINK_SCHEME):
-                number, folio = (int(part) for part in uri.removeprefix(LINK_SCHEME).split(":"))
-                target = writer.pages[starts[number] + folio - 1]
-                del annotation[NameObject("/A")]
-                annotation[NameObject("/Dest")] = ArrayObject(
-                    [target.indirect_reference, NameObject("/XYZ"), NullObject(), NullObject(), NullObject()]
-                )
+def _link_front_matter(writer: PdfWriter, links: list[PageLink], starts: dict[int, int]) -> None:
+    """Place the front matter's links: ``volume-page:21:3`` leads to that page of the volume."""
+    for page, rect, target in links:
+        number, folio = (int(part) for part in target.removeprefix(LINK_SCHEME).split(":"))
+        link = Link(rect=rect, target_page_index=starts[number] + folio - 1, fit=Fit.xyz())
+        writer.add_annotation(page, link)
 
 
 def _outline(

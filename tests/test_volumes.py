@@ -150,7 +150,7 @@ def test_a_long_index_runs_on_from_column_to_column(project: Project, shipped: d
     front = typesetter_for(project, publication.style).layout(
         html, project.style_dir(publication.style), "long"
     )
-    reader = PdfReader(io.BytesIO(front_matter_pdf(front, b"0" * 32)))
+    reader = PdfReader(io.BytesIO(front_matter_pdf(front, b"0" * 32)[0]))
     pages = [page.extract_text().splitlines() for page in reader.pages]
     first = next(i for i, lines in enumerate(pages) if "Index of subjects" in lines)
     full = [len(lines) for lines in pages[first:-1]]
