@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import weasyprint
 import weasyprint.layout.block
 import weasyprint.layout.inline
@@ -9,8 +11,10 @@ from weasyprint import HTML
 
 from layout import speedups
 from layout.build import Project, load, typesetter_for
+from layout.manifest import load_publication
 from layout.render import render_issue
 from layout.typeset import DOCUMENT_URL, SandboxFetcher
+from tests.test_volumes import long_front_matter
 
 
 def _boxes(document: weasyprint.Document) -> list[tuple]:
@@ -35,19 +39,38 @@ def test_the_memos_are_installed_for_this_weasyprint() -> None:
     assert weasyprint.__version__ == speedups.PATCHED_RELEASE
     assert weasyprint.layout.inline.split_first_line is speedups._memo_split_first_line
     assert weasyprint.layout.block.block_box_layout is speedups._block_box_layout_looking_ahead
+    assert weasyprint.layout.block.columns_layout is speedups._columns_layout_untried
+
+
+def _fast_and_plain(project: Project, style: str, html: str, folder: Path) -> tuple[list, list]:
+    """The boxes of ``html`` laid out with the memos and without."""
+    typesetter = typesetter_for(project, style)
+    fast = typesetter.layout(html, folder, "fast")
+    fetcher = SandboxFetcher((project.style_dir(style), project.fonts_dir), document_dir=folder)
+    plain = HTML(string=html, base_url=DOCUMENT_URL, url_fetcher=fetcher).render(
+        font_config=typesetter.fonts, stylesheets=[typesetter.stylesheet]
+    )
+    assert len(fast.pages) == len(plain.pages)
+    return _boxes(fast), _boxes(plain)
 
 
 def test_pages_are_the_same_box_for_box(project: Project) -> None:
     # No 21 has two-column articles over several pages and footnotes; no 23 is the longest.
     for folder in ("021", "023"):
         loaded = load(project, project.issues_root / folder)
-        typesetter = typesetter_for(project, loaded.issue.style)
-        style_dir = project.style_dir(loaded.issue.style)
-        html = render_issue(style_dir, loaded.publication, loaded.issue, loaded.texts)
-        fast = typesetter.layout(html, loaded.directory, folder)
-        fetcher = SandboxFetcher((style_dir, project.fonts_dir), document_dir=loaded.directory)
-        plain = HTML(string=html, base_url=DOCUMENT_URL, url_fetcher=fetcher).render(
-            font_config=typesetter.fonts, stylesheets=[typesetter.stylesheet]
+        html = render_issue(
+            project.style_dir(loaded.issue.style), loaded.publication, loaded.issue, loaded.texts
         )
-        assert len(fast.pages) == len(plain.pages) > 8
-        assert _boxes(fast) == _boxes(plain)
+        fast, plain = _fast_and_plain(project, loaded.issue.style, html, loaded.directory)
+        assert fast[-1][0] > 8  # pages
+        assert fast == plain
+
+
+def test_an_index_in_columns_filled_in_turn_is_the_same_box_for_box(project: Project, shipped: dict) -> None:
+    # Twenty issues make an index of a dozen pages, each set without trial columns.
+    style = load_publication(project.issues_root, project.root).style
+    fast, plain = _fast_and_plain(
+        project, style, long_front_matter(project, shipped), project.style_dir(style)
+    )
+    assert fast[-1][0] > 12
+    assert fast == plain

@@ -133,9 +133,8 @@ def test_each_front_matter_entry_is_one_link_to_the_page_it_prints(volume: tuple
     assert followed >= 2 * articles + len(shipped)  # contents (each issue and article), index
 
 
-def test_a_long_index_runs_on_from_column_to_column(project: Project, shipped: dict) -> None:
-    """Twenty issues give subjects longer than a column: none may push the rest of a page empty,
-    and each index page but the first names its first and last subjects at its head."""
+def long_front_matter(project: Project, shipped: dict) -> str:
+    """The front matter's HTML for a volume of twenty issues: the shipped ones, five times over."""
     publication = load_publication(project.issues_root, project.root)
     bound = [
         dataclasses.replace(item, issue=item.issue.model_copy(update={"number": 100 + copy * 4 + k}))
@@ -146,7 +145,14 @@ def test_a_long_index_runs_on_from_column_to_column(project: Project, shipped: d
         )
     ]
     volume = Volume(id="long", title="Long", numbers=tuple(b.issue.number for b in bound))
-    html = render_volume(project.style_dir(publication.style), volume_context(publication, volume, bound))
+    return render_volume(project.style_dir(publication.style), volume_context(publication, volume, bound))
+
+
+def test_a_long_index_runs_on_from_column_to_column(project: Project, shipped: dict) -> None:
+    """Twenty issues give subjects longer than a column: none may push the rest of a page empty,
+    and each index page but the first names its first and last subjects at its head."""
+    publication = load_publication(project.issues_root, project.root)
+    html = long_front_matter(project, shipped)
     front = typesetter_for(project, publication.style).layout(
         html, project.style_dir(publication.style), "long"
     )
