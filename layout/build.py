@@ -6,7 +6,6 @@ typeset; what each output was made from and how it is written safely is ``stamps
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import dataclasses
 import functools
@@ -15,6 +14,7 @@ import json
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -180,11 +180,19 @@ def input_files(project: Project, loaded: LoadedIssue) -> list[Path]:
 def _typesetter(style_dir: Path, fonts_dir: Path, version: str) -> Typesetter:
     from .typeset import Typesetter  # WeasyPrint is imported only when something is typeset
 
+    Finalize(None, _let_go_of_typesetters, exitpriority=0)
     return Typesetter(style_dir, fonts_dir)
 
 
-# Let go of the typesetters while Python can still run WeasyPrint's clean-up (it fails at exit).
-atexit.register(_typesetter.cache_clear)
+def _let_go_of_typesetters() -> None:
+    """Drop this process's typesetters while Python can still run WeasyPrint's clean-up, which
+    removes the fonts' temporary folder (3 MB) once the collector frees their font configuration.
+
+    Run by multiprocessing's finalizers: at exit, and at the end of a worker process of a
+    parallel build, which ends without running atexit or collecting.
+    """
+    _typesetter.cache_clear()
+    gc.collect()
 
 
 def typesetter_for(project: Project, style: str) -> Typesetter:

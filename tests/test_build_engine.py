@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -57,3 +58,25 @@ def test_a_changed_input_is_rebuilt(scratch: Path) -> None:
             ["pdftotext", "build/issues/the-spark-001.pdf", "-"], cwd=scratch, capture_output=True, text=True
         ).stdout
     )
+
+
+def test_a_parallel_build_leaves_no_temporary_font_folder(scratch: Path, tmp_path: Path) -> None:
+    """WeasyPrint copies the fonts into a temporary folder in each process that typesets: the
+    worker processes of a parallel build (which end without running atexit) remove theirs too."""
+    second = scratch / "issues" / "002"
+    shutil.copytree(scratch / "issues" / "001", second)
+    manifest = second / "issue.yaml"
+    manifest.write_text(manifest.read_text().replace("number: 1", "number: 2"))
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temporary)}
+    done = subprocess.run(
+        [sys.executable, "-m", "layout", "build", "-j", "2"],
+        cwd=scratch,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "wrote build/issues/the-spark-002.pdf" in done.stdout
+    assert not list(temporary.glob("weasyprint-*"))
