@@ -22,7 +22,10 @@ from tests.test_bad_input import run_layout
 
 
 def start_build(project: Path, *args: str) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # A killed build cannot remove WeasyPrint's copy of the fonts: keep it out of /tmp.
+    temporary = project.parent / "tmp"
+    temporary.mkdir(exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temporary)}
     return subprocess.Popen(
         [sys.executable, "-m", "layout", "build", "-j", "1", *args],
         cwd=project,
