@@ -3,8 +3,8 @@
 Only the front matter (title page, cumulative contents, subject index) is typeset; the issues
 are appended with pypdf. Where each article starts is read from the issue PDF's own bookmarks,
 so the volume's contents are as true as the issues' are. Front-matter entries are typeset as
-links to ``volume-page:NUMBER:FOLIO``, taken out of its pages, and placed as links to pages once
-the pages are merged.
+links to ``volume-page:NUMBER:FOLIO``; the binder takes them out of the typeset pages and places
+them again, as links to pages of the volume, once the issues are merged.
 """
 
 from __future__ import annotations
