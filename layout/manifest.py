@@ -253,9 +253,7 @@ def read_yaml(text: str, source: str, first_line: int = 1) -> tuple[Any, Lines]:
         return first_line + text.count("\n", 0, mark.index)
 
     try:
-        node = _compose_fast(text)
-        if node is _UNREAD:
-            node = loader.get_single_node()
+        node = loader.get_single_node()
     except RecursionError:  # PyYAML composes nested nodes recursively
         raise ManifestError(Problem(source, first_line, None, "YAML nested too deeply to read")) from None
     except yaml.MarkedYAMLError as error:
@@ -275,24 +273,6 @@ def read_yaml(text: str, source: str, first_line: int = 1) -> tuple[Any, Lines]:
     if problems:
         raise ManifestError(problems)
     return data, lines
-
-
-_UNREAD = object()
-
-
-def _compose_fast(text: str) -> Any:
-    """The document's node as libyaml composes it, ten times faster than PyYAML's own parser
-    and with the same marks; ``_UNREAD`` without libyaml or when it finds a fault, which
-    PyYAML's parser then finds again and words as it always has."""
-    if not hasattr(yaml, "CSafeLoader"):
-        return _UNREAD
-    loader = yaml.CSafeLoader(text)
-    try:
-        return loader.get_single_node()
-    except (yaml.YAMLError, RecursionError):
-        return _UNREAD
-    finally:
-        loader.dispose()
 
 
 def _construct(loader, node, path, lines, problems, source, line_of, seen):

@@ -10,13 +10,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from layout.errors import LayoutError
-from layout.manifest import _UNREAD, _compose_fast, load_issue, load_publication, read_yaml
+from layout.manifest import load_issue, load_publication, read_yaml
 from tests.conftest import ARTICLE, ROOT
 
 GOOD_MANIFEST = "number: 1\ndate: 2017-02-01\ntheme: A theme\narticles:\n  - file: small.md\n    columns: 1\n"
@@ -99,28 +98,3 @@ def test_deep_nesting_is_a_located_problem_not_a_crash() -> None:
             assert "nested" in str(error)
         else:
             raise AssertionError("deep nesting was accepted")
-
-
-def _read_or_problems(text: str) -> object:
-    try:
-        return read_yaml(text, "generated.yaml")
-    except LayoutError as error:
-        return error.problems
-
-
-@settings(max_examples=400, deadline=None)
-@given(text=st.one_of(st.text(max_size=300), yaml_text, manifests))
-def test_libyaml_reads_what_pyyaml_reads(text: str) -> None:
-    """The manifests are composed by libyaml for speed: the data, lines and problems must be
-    PyYAML's own, and good text must not be left to PyYAML's slower parser."""
-    fast = _read_or_problems(text)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delattr(yaml, "CSafeLoader")
-        assert _read_or_problems(text) == fast
-    if not isinstance(fast, list):
-        assert _compose_fast(text) is not _UNREAD
-
-
-def test_libyaml_reads_the_shipped_manifests() -> None:
-    for path in (ROOT / "issues").glob("*/issue.yaml"):
-        assert _compose_fast(path.read_text()) is not _UNREAD, path
