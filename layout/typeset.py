@@ -287,7 +287,7 @@ def _one_link_each(document: Document) -> None:
     WeasyPrint makes one for every box inside a link (a span, a leader, a folio), and tags
     each with its box: a span's annotation then sits in a Span, where PDF/UA-1 (7.18.5) wants
     a Link. The link's own box comes first and covers the others. Fewer annotations also
-    spare writing, and binding a volume, which copies and rewrites each of them.
+    spare writing, and the binder, which places each of a volume's front-matter links.
     """
     for page in document.pages:
         kept: dict[str, list[tuple[float, float, float, float]]] = {}
