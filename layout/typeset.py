@@ -102,6 +102,7 @@ from weasyprint.images import RasterImage  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
+from .overflow import laid_out_within_bounds  # noqa: E402
 from .speedups import faster_layout  # noqa: E402
 
 # The imports leave some 70,000 objects alive for good (half of them WeasyPrint's tables and
@@ -170,12 +171,24 @@ class Typesetter:
         self.stylesheet = CSS(filename=style_dir / "style.css", url_fetcher=fetcher, font_config=self.fonts)
 
     def layout(self, html: str, base_dir: Path, source: str) -> Document:
-        """Lay out one HTML document whose relative addresses point into ``base_dir``."""
+        """Lay out one HTML document whose relative addresses point into ``base_dir``.
+
+        Nothing may be set beyond its column or page (``overflow``): a table that does not fit
+        is laid out again spanning the columns or smaller; any other overflow is a TypesetError
+        naming the article's file and line (``source`` where no article is to blame).
+        """
         fetcher = SandboxFetcher((self.style_dir, self.fonts_dir), document_dir=base_dir)
-        try:
+
+        def render(extra_css: str) -> Document:
+            stylesheets = [self.stylesheet]
+            if extra_css:
+                stylesheets.append(CSS(string=extra_css, font_config=self.fonts))
             document = HTML(string=html, base_url=DOCUMENT_URL, url_fetcher=fetcher)
             with faster_layout():
-                return document.render(font_config=self.fonts, stylesheets=[self.stylesheet])
+                return document.render(font_config=self.fonts, stylesheets=stylesheets)
+
+        try:
+            return laid_out_within_bounds(render, source)
         except Forbidden as error:
             raise TypesetError(Problem(source, None, None, str(error))) from None
 

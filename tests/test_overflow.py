@@ -1,0 +1,151 @@
+"""Nothing is set beyond its column or page: wide tables are made to fit, the rest is refused.
+
+Each case is a scratch issue built with the real typesetter; the assertions read the PDF
+(pypdfium2 character and image boxes, pdftotext lines).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pypdfium2
+import pypdfium2.raw as pdfium_c
+import pytest
+from PIL import Image
+
+from layout.build import Project, build_issues
+from layout.errors import TypesetError
+from layout.typeset import Typesetter
+from tests.conftest import ARTICLE, ROOT, make_scratch
+from tests.test_bad_input import run_layout
+
+MM = 72 / 25.4  # PDF points
+PAGE_LEFT, PAGE_RIGHT = 15 * MM, 195 * MM  # the A4 page's content area, across (style.css @page)
+GAP = 6 * MM  # between the two columns
+COLUMN = (PAGE_RIGHT - PAGE_LEFT - GAP) / 2
+SLACK = 0.5  # points: a glyph's box may overhang its advance by a hair (an italic, a bold 'f')
+AMOUNT = "R 13 200,00"
+
+
+def _table(columns: int, rows: int = 3) -> str:
+    head = "| Item | " + " | ".join(f"Year {year}" for year in range(columns - 1)) + " |\n"
+    rule = "|---|" + "---:|" * (columns - 1) + "\n"
+    row = "| Wages | " + " | ".join([AMOUNT] * (columns - 1)) + " |\n"
+    return head + rule + row * rows
+
+
+def _issue(tmp_path: Path, body: str) -> Path:
+    root = make_scratch(tmp_path)
+    article = ARTICLE.replace("[^1]: The note.\n", "") + "\n" + body + "\n\n[^1]: The note.\n"
+    (root / "issues" / "001" / "small.md").write_text(article)
+    return root
+
+
+def _build(root: Path) -> Path:
+    project = Project(root=root, out=root / "build")
+    (result,) = build_issues(project, jobs=1, force=True)
+    assert not result.problems, [str(problem) for problem in result.problems]
+    return Path(result.outputs[0])
+
+
+def _chars(pdf: Path) -> list[list[tuple[str, tuple[float, float, float, float]]]]:
+    """Every printed character of every page with its box (left, bottom, right, top), in points."""
+    pages = []
+    document = pypdfium2.PdfDocument(pdf)
+    for page in document:
+        text = page.get_textpage()
+        chars = []
+        for index in range(text.count_chars()):
+            char = text.get_text_range(index, 1)
+            if char.strip():
+                chars.append((char, text.get_charbox(index)))
+        pages.append(chars)
+    return pages
+
+
+def _lines(pdf: Path) -> list[str]:
+    command = ["pdftotext", "-layout", str(pdf), "-"]
+    text = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return [" ".join(line.replace("\xa0", " ").split()) for line in text.splitlines()]
+
+
+def _assert_on_the_page(pdf: Path) -> None:
+    """Every character inside the page's content area across, and none across the column gap
+    unless its line spans the page."""
+    for number, chars in enumerate(_chars(pdf), start=1):
+        for char, (left, _, right, _) in chars:
+            assert left >= PAGE_LEFT - SLACK and right <= PAGE_RIGHT + SLACK, (number, char, left, right)
+
+
+@pytest.fixture(scope="module")
+def wide_tables(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An issue with a table squeezed today (6 columns of amounts) and one too wide for a column (10)."""
+    root = _issue(tmp_path_factory.mktemp("wide"), _table(6) + "\nText between.\n\n" + _table(10))
+    return _build(root)
+
+
+def test_wide_tables_span_the_page_with_every_amount_on_one_line(wide_tables: Path) -> None:
+    lines = _lines(wide_tables)
+    assert sum(line.count(AMOUNT) for line in lines) == 3 * 5 + 3 * 9
+    assert not any(line.endswith(("R", "R 13")) for line in lines), lines
+    # Every amount of a row stands across the page, beyond the first column.
+    for row in ("Wages " + " ".join([AMOUNT] * 5), "Wages " + " ".join([AMOUNT] * 9)):
+        assert row in lines, lines
+    chars = [box for page in _chars(wide_tables) for _, box in page]
+    assert max(right for _, _, right, _ in chars) > PAGE_LEFT + COLUMN + GAP + COLUMN / 2
+    _assert_on_the_page(wide_tables)
+
+
+def test_a_long_code_span_and_a_tall_image_stay_on_the_page(tmp_path: Path) -> None:
+    root = _issue(
+        tmp_path,
+        "A path: `"
+        + "/very/long/path" * 12
+        + '` in code.\n\n![Tall](figures/tall.png "A tall image")\n\nEnd.',
+    )
+    Image.new("RGB", (200, 3000), "red").save(root / "issues/001/figures/tall.png")
+    pdf = _build(root)
+    _assert_on_the_page(pdf)
+    images = 0
+    for page in pypdfium2.PdfDocument(pdf):
+        height = page.get_height()
+        for item in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=5):
+            images += 1
+            left, bottom, right, top = item.get_bounds()
+            assert height - top >= 17 * MM - SLACK and bottom >= 18 * MM - SLACK, (left, bottom, right, top)
+    assert images == 1
+    assert "/very/long/path" * 12 in "".join(_lines(pdf)).replace(" ", "")
+
+
+def test_a_table_too_wide_even_small_is_refused_with_its_line(tmp_path: Path) -> None:
+    root = _issue(tmp_path, "Before.\n\n" + _table(16))
+    line = (root / "issues/001/small.md").read_text().splitlines().index("Before.") + 3
+    result = run_layout(root, "build", "issues/001", "-j", "1")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert (
+        f"issues/001/small.md:{line}: body: this table has 16 columns and is too wide for the page "
+        "even at 6.5 pt: split it or turn it"
+    ) in result.stderr
+    assert not list((root / "build").rglob("*.pdf"))
+
+
+def test_the_check_fails_on_a_real_overflow() -> None:
+    """A paragraph forced onto one line by the style runs off its column: refused, located."""
+    typesetter = Typesetter(ROOT / "styles" / "spark", ROOT / "fonts")
+    words = " ".join(["solidarity"] * 40)
+    html = (
+        '<html lang="en"><head><title>x</title></head><body><main>'
+        '<article class="article columns-2" data-source="issues/001/x.md"><div class="article-body">'
+        f'<p data-line="12">A first paragraph.</p><p data-line="14" style="white-space: nowrap">{words}</p>'
+        "</div></article></main></body></html>"
+    )
+    with pytest.raises(TypesetError) as raised:
+        typesetter.layout(html, ROOT / "styles" / "spark", "issues/001")
+    (problem,) = raised.value.problems
+    assert (problem.path, problem.line, problem.field) == ("issues/001/x.md", 14, "body")
+    assert re.fullmatch(
+        r"this line runs \d+ mm past the edge of its column: “solidarity solidarity.*”", problem.message
+    )
