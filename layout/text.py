@@ -1,22 +1,33 @@
 """Stage 2: an article's Markdown body into the HTML the templates place.
 
 CommonMark with tables, footnotes, smart quotes and dashes; raw HTML is off. Beyond plain
-Markdown the stage knows four house conventions:
+Markdown the stage knows these house conventions:
 
 - an image alone in its paragraph is a figure, its title the caption;
 - an italic paragraph right under a table is that table's caption;
 - footnotes are set where they are called (WeasyPrint floats them to the foot of the page);
-- body headings start at level 3, below the article title.
+- body headings start at level 3, below the article title;
+- addresses (https://..., www...., e-mail) and code may break at their punctuation, never with a
+  hyphen; an amount keeps its currency sign and its groups of digits together ("R 1 500,00");
+- every block element carries ``data-line``, its line in the article's file, so that later stages
+  can say where something that does not fit came from.
 
 Untrusted text is checked here, with the line it stands on: image paths that leave the
-issue's folder or name another site, missing or broken images, words too long to set.
+issue's folder or name another site, missing or broken images, words too long to set, footnotes
+that are called but not written (or written but not called), nesting deeper than the style sets,
+characters that none of the bundled fonts can print.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
+import os
 import re
+import tempfile
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,8 +39,37 @@ from .errors import ManifestError, Problem
 from .images import check_image
 from .manifest import MAX_WORD, Article
 
-MAX_LIST_DEPTH = 6
+MAX_LIST_DEPTH = 6  # lists alone, and block quotes and lists together: 5-6 mm each of an 87 mm column
+MAX_QUOTE_DEPTH = 4  # a quote's rule and indent take 6.5 mm; beyond four the levels are no longer told apart
 PULL_QUOTE_AFTER = 2  # paragraphs
+FONTS_DIR = Path(__file__).resolve().parent.parent / "fonts"  # the fonts fontconfig is pointed at
+BREAK = "\u200b"  # ZERO WIDTH SPACE: a break opportunity that text extraction leaves out
+NO_BREAK = "\u202f"  # NARROW NO-BREAK SPACE: unlike U+00A0 it is not stretched on justified lines
+# Where an address or a piece of code may break: after a slash (not inside "//"), before . ? & # = _ ~ %
+BREAK_POINTS = re.compile(r"(?<=/)(?=[^/])|(?<=[^/\s])(?=[.?&#=_~%])")
+ADDRESS = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]}'’”»]"  # a web address, less the stop after it
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # an e-mail address
+)
+AMOUNT_SPACE = re.compile(
+    r"(?<![\w$€£])(R|US\$|\$|€|£) (?=\d)"  # a currency sign and its amount: "R 1 500"
+    r"|(?<=\d) (?=\d{3}(?!\d))"  # groups of digits: "15 000", "1 500,00"
+)
+AFRIKAANS_N = re.compile(r"(?<![\w'‘’])'n(?![\w'])")  # 'n, the Afrikaans article: always ’n
+FOOTNOTE_CALL = re.compile(r"\[\^([^\]\s]+)\]")
+NESTING = {"bullet_list_open": "lists", "ordered_list_open": "lists", "blockquote_open": "block quotes"}
+BLOCKS = {
+    "paragraph_open",
+    "heading_open",
+    "blockquote_open",
+    "bullet_list_open",
+    "ordered_list_open",
+    "list_item_open",
+    "table_open",
+    "fence",
+    "code_block",
+    "hr",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +88,11 @@ def parser() -> MarkdownIt:
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     md.validateLink = lambda url: True  # every address is judged by _check_tokens, with its line
     footnote_plugin(md, inline=False)
+    md.core.ruler.before("footnote_tail", "footnote_definitions", _footnote_definitions)
+    md.core.ruler.before("smartquotes", "afrikaans_n", _afrikaans_n)
     md.core.ruler.push("house_blocks", _house_blocks)
+    md.add_render_rule("text", _render_text)
+    md.add_render_rule("code_inline", _render_code)
     md.add_render_rule("footnote_ref", _render_footnote_ref)
     md.add_render_rule("image", _render_image)
     md.add_render_rule("heading_open", _render_heading)
@@ -56,89 +100,316 @@ def parser() -> MarkdownIt:
     return md
 
 
+@functools.cache
+def _typographer() -> MarkdownIt:
+    """Markdown-it's smart quotes and dashes alone, for plain text that is not Markdown."""
+    return MarkdownIt("zero", {"typographer": True}).enable(["replacements", "smartquotes"])
+
+
+def typographic(text: str) -> str:
+    """Curly quotes, dashes and ellipses in a plain string, as the bodies get them: titles,
+    bylines, standfirsts, pull quotes, the text of ``publication.yaml``. Nothing else is read as
+    Markdown; Afrikaans 'n keeps its apostrophe (’n)."""
+    if not text or not re.search(r"['\"]|--|\.\.\.|\([cCrRtTpP]\)|\+-", text):
+        return text
+    (inline,) = _typographer().parseInline(AFRIKAANS_N.sub("’n", text))
+    return "".join(child.content for child in inline.children or ())
+
+
 def article_text(article: Article, issue_dir: Path) -> ArticleText:
     """Turn an article's body into HTML; raise one ManifestError naming every bad line."""
+    problems = body_problems(article, issue_dir)
+    problems += front_matter_problems(article, issue_dir)
+    if problems:
+        raise ManifestError(problems)
+    env: dict = {}
+    tokens = parser().parse(article.body, env)
+    images = [child.attrGet("src") or "" for child in _inline_children(tokens) if child.type == "image"]
+    _mark_lines(tokens, article.body_line)
+    body, notes = _split_footnotes(tokens, article.body_line)
+    env["notes"] = notes
+    if article.pull_quote:
+        _insert_pull_quote(body, typographic(article.pull_quote))
+    words = sum(len(t.content.split()) for t in _inline_children(tokens) if t.type == "text")
+    return ArticleText(parser().renderer.render(body, parser().options, env), tuple(images), words)
+
+
+def body_problems(article: Article, issue_dir: Path) -> list[Problem]:
+    """Every problem of an article's body, each with its line; empty when it can be set."""
     env: dict = {}
     tokens = parser().parse(article.body, env)
     problems: list[Problem] = []
-    images = _check_tokens(tokens, article, issue_dir, problems)
-    if problems:
-        raise ManifestError(problems)
-    body, notes = _split_footnotes(tokens)
-    env["notes"] = notes
-    if article.pull_quote:
-        _insert_pull_quote(body, article.pull_quote)
-    words = sum(len(t.content.split()) for t in _inline_children(tokens) if t.type == "text")
-    return ArticleText(parser().renderer.render(body, parser().options, env), tuple(images), words)
+    _check_tokens(tokens, article, issue_dir, problems)
+    _check_nesting(tokens, article, problems)
+    _check_footnotes(tokens, env, article, problems)
+    problems += glyph_problems(article.body, article.source, article.body_line, "body")
+    return sorted(problems, key=lambda problem: problem.line or 0)
+
+
+def front_matter_problems(article: Article, issue_dir: Path) -> list[Problem]:
+    """Characters of the printed front-matter fields that no bundled font has, at their lines."""
+    fields = {"title": article.title, "byline": article.byline, "standfirst": article.standfirst}
+    fields["pull_quote"] = article.pull_quote
+    lines = _front_matter_lines(issue_dir / Path(article.source).name, article.body_line)
+    problems = []
+    for field, value in fields.items():
+        if value:
+            line = lines.get(field, 1)
+            problems += glyph_problems(" ".join(value.split()), article.source, line, field)
+    return problems
+
+
+def _front_matter_lines(path: Path, body_line: int) -> dict[str, int]:
+    """The line of each top-level key of an article's front matter (by reading the file's text)."""
+    try:
+        head = path.read_text(encoding="utf-8-sig").split("\n")[: body_line - 1]
+    except (OSError, UnicodeDecodeError):
+        return {}
+    lines: dict[str, int] = {}
+    for number, text in enumerate(head, start=1):
+        key = re.match(r"([A-Za-z_]\w*)\s*:", text)
+        if key:
+            lines.setdefault(key.group(1), number)
+    return lines
 
 
 # --- checks ----------------------------------------------------------------------
 
 
-def _check_tokens(
-    tokens: list[Token], article: Article, issue_dir: Path, problems: list[Problem]
-) -> list[str]:
-    images: list[str] = []
-    depth = 0
+def _check_tokens(tokens: list[Token], article: Article, issue_dir: Path, problems: list[Problem]) -> None:
     line = article.body_line
     for token in tokens:
         if token.map:
             line = article.body_line + token.map[0]
-        if token.type in ("bullet_list_open", "ordered_list_open"):
-            depth += 1
-            if depth == MAX_LIST_DEPTH + 1:
-                problems.append(
-                    Problem(article.source, line, "body", f"lists nested more than {MAX_LIST_DEPTH} deep")
-                )
-        elif token.type in ("bullet_list_close", "ordered_list_close"):
-            depth -= 1
-        elif token.type == "html_block":
+        if token.type == "html_block":
             problems.append(_raw_html(article, line, token.content))
         for child in token.children or ():
             if child.type == "image":
-                src = child.attrGet("src") or ""
-                problem = check_image(src, issue_dir)
+                problem = check_image(child.attrGet("src") or "", issue_dir)
                 if problem:
                     problems.append(Problem(article.source, line, "image", problem))
-                else:
-                    images.append(src)
             elif child.type == "link_open":
                 href = child.attrGet("href") or ""
                 if not re.match(r"^(https?://|mailto:)[^\s]+$", href):
-                    problems.append(
-                        Problem(
-                            article.source,
-                            line,
-                            "link",
-                            f"{href!r}: links must be http(s):// or mailto: addresses",
-                        )
-                    )
+                    message = f"{href!r}: links must be http(s):// or mailto: addresses"
+                    problems.append(Problem(article.source, line, "link", message))
             elif child.type == "html_inline":
                 problems.append(_raw_html(article, line, child.content))
-            elif child.type == "text":
-                long = next((w for w in child.content.split() if len(w) > MAX_WORD), None)
-                if long:
-                    problems.append(
-                        Problem(
-                            article.source,
-                            line,
-                            "body",
-                            f"a word of {len(long)} characters cannot be set: {long[:30]}…",
-                        )
-                    )
-    return images
+        if token.type == "inline":
+            problems += _long_words(token, article, line)
+            problems += _uncalled_notes(token, article, line)
 
 
 def _raw_html(article: Article, line: int, html: str) -> Problem:
     return Problem(article.source, line, "body", f"raw HTML is not allowed: {html.strip()[:40]!r}")
 
 
+def _line_in(inline: Token, needle: str, line: int) -> int:
+    """The line of ``needle`` in a paragraph that starts at ``line``: of its longest start that is in
+    the source as written (``extra*ordinary*`` is set as one word but written with asterisks)."""
+    for length in range(min(len(needle), 20), 0, -1):
+        where = inline.content.find(needle[:length])
+        if where >= 0:
+            return line + inline.content.count("\n", 0, where)
+    return line
+
+
+def _runs(inline: Token) -> Iterator[str]:
+    """The text of a paragraph as set, in runs that no markup breaks: ``extra*ordinary*`` is one
+    run. Code, addresses and the end of a line break a run (code and addresses may break anywhere)."""
+    run: list[str] = []
+    for child in inline.children or ():
+        if child.type == "text":
+            run.append(ADDRESS.sub(" ", child.content))
+        elif child.type in ("code_inline", "softbreak", "hardbreak", "image", "footnote_ref"):
+            run.append(" ")
+    yield from "".join(run).split()
+
+
+def _long_words(inline: Token, article: Article, line: int) -> list[Problem]:
+    problems = []
+    for word in _runs(inline):
+        if len(word) > MAX_WORD:
+            message = f"a word of {len(word)} characters cannot be set: {word[:30]}…"
+            problems.append(Problem(article.source, _line_in(inline, word, line), "body", message))
+    return problems
+
+
+def _check_nesting(tokens: list[Token], article: Article, problems: list[Problem]) -> None:
+    """Lists and block quotes nested deeper than a column can indent them: their text would be
+    squeezed to nothing (or lost), so they are refused, once for each outermost too-deep block."""
+    stack: list[str] = []
+    refused = False
+    for token in tokens:
+        if token.type in NESTING:
+            stack.append(NESTING[token.type])
+            quotes = stack.count("block quotes")
+            if not refused and (len(stack) > MAX_LIST_DEPTH or quotes > MAX_QUOTE_DEPTH):
+                refused = True
+                line = article.body_line + (token.map or [0])[0]
+                problems.append(Problem(article.source, line, "body", _too_deep(stack)))
+        elif token.type.replace("_close", "_open") in NESTING:
+            stack.pop()
+            refused = refused and bool(stack)
+
+
+def _too_deep(stack: list[str]) -> str:
+    if stack.count("block quotes") > MAX_QUOTE_DEPTH:
+        return f"block quotes nested more than {MAX_QUOTE_DEPTH} deep"
+    if "block quotes" not in stack:
+        return f"lists nested more than {MAX_LIST_DEPTH} deep"
+    return f"lists and block quotes nested more than {MAX_LIST_DEPTH} deep, counted together"
+
+
+def _footnote_definitions(state) -> None:
+    """Core rule, before the footnote plugin gathers the notes: where each note is written and
+    which notes the notes call (the plugin keeps only the last of two notes of one label)."""
+    definitions: list[tuple[str, int]] = []
+    nested: list[tuple[str, str, int]] = []
+    label = None
+    for token in state.tokens:
+        if token.type == "footnote_reference_open":
+            label = token.meta["label"]
+            definitions.append((label, token.map[0] if token.map else 0))
+        elif token.type == "footnote_reference_close":
+            label = None
+        elif token.type == "inline" and label is not None:
+            for child in token.children or ():
+                if child.type == "footnote_ref":
+                    nested.append((child.meta["label"], label, token.map[0] if token.map else 0))
+    state.env["definitions"], state.env["nested"] = definitions, nested
+
+
+def _check_footnotes(tokens: list[Token], env: dict, article: Article, problems: list[Problem]) -> None:
+    """Every note called is written, every note written is called, once each; notes call no notes."""
+    at = article.body_line
+    first: dict[str, int] = {}
+    for label, line in env.get("definitions", []):
+        if label in first:
+            message = f"the footnote [^{label}] is written twice (lines {at + first[label]} and {at + line})"
+            problems.append(Problem(article.source, at + line, "footnote", message))
+        first.setdefault(label, line)
+    for called, caller, line in env.get("nested", []):
+        message = f"a footnote cannot call another footnote ([^{called}] in the text of [^{caller}])"
+        problems.append(Problem(article.source, at + line, "footnote", message))
+    calls = {child.meta["label"] for child in _inline_children(_body(tokens)) if child.type == "footnote_ref"}
+    calls |= {called for called, _, _ in env.get("nested", [])}  # refused above, not again here
+    for label, line in first.items():
+        if label not in calls:
+            message = f"the footnote [^{label}] is never called: put [^{label}] in the text where it belongs"
+            problems.append(Problem(article.source, at + line, "footnote", message))
+
+
+def _uncalled_notes(inline: Token, article: Article, line: int) -> list[Problem]:
+    """Footnote calls left as text: ``[^2]`` where no note 2 is written prints as ``[^2]``."""
+    problems = []
+    text = "".join(child.content for child in inline.children or () if child.type == "text")
+    for label in dict.fromkeys(FOOTNOTE_CALL.findall(text)):
+        message = f"[^{label}] calls a footnote that is not written: add a line '[^{label}]: the note'"
+        problems.append(Problem(article.source, _line_in(inline, f"[^{label}]", line), "footnote", message))
+    return problems
+
+
+@functools.cache
+def printable() -> frozenset[int]:
+    """Every character some bundled font has a glyph for (fontconfig falls back to any of them).
+
+    Reading the fonts' character maps takes a tenth of a second; ``layout check`` should take a few
+    hundredths, so the result is kept in the temporary folder under a digest of the fonts' names,
+    sizes and times."""
+    fonts = sorted(FONTS_DIR.glob("*.ttf"))
+    signature = "\n".join(f"{p.name} {p.stat().st_size} {p.stat().st_mtime_ns}" for p in fonts)
+    kept = Path(tempfile.gettempdir()) / f"layout-glyphs-{hashlib.sha1(signature.encode()).hexdigest()[:12]}"
+    try:
+        return frozenset(int(code) for code in kept.read_text().split())
+    except (OSError, ValueError):
+        pass
+    from fontTools.ttLib import TTFont  # only when the fonts changed: its import alone takes 0.07 s
+
+    characters: set[int] = set()
+    for path in fonts:
+        characters.update(TTFont(path, lazy=True).getBestCmap())
+    partial = kept.with_name(f"{kept.name}.{os.getpid()}")
+    partial.write_text(" ".join(map(str, sorted(characters))))
+    partial.replace(kept)  # whole or not at all, whatever runs at the same time
+    return frozenset(characters)
+
+
+def _prints_nothing(character: str) -> bool:
+    """Spaces, joiners, variation selectors and other format characters need no glyph."""
+    return character.isspace() or unicodedata.category(character) == "Cf" or "\ufe00" <= character <= "\ufe0f"
+
+
+def glyph_problems(text: str, path: str, line: int, field: str) -> list[Problem]:
+    """A problem for each character of ``text`` (starting at ``line`` of ``path``) that no bundled
+    font can print: it would come out as an empty box. For bodies, front matter, publication.yaml."""
+    fonts = printable()
+    missing = {c for c in set(text) if ord(c) not in fonts and not _prints_nothing(c)}
+    problems = []
+    for character in sorted(missing, key=text.index):
+        where = line + text.count("\n", 0, text.index(character))
+        name = unicodedata.name(character, "without a name")
+        message = (
+            f"the character {character!r} (U+{ord(character):04X} {name}) is in none of the fonts we print"
+            " with: write it in words or leave it out"
+        )
+        problems.append(Problem(path, where, field, message))
+    return problems
+
+
 # --- house conventions ---------------------------------------------------------------
 
 
-def _inline_children(tokens: list[Token]):
+def _inline_children(tokens: list[Token]) -> Iterator[Token]:
     for token in tokens:
         yield from token.children or ()
+
+
+def _body(tokens: list[Token]) -> list[Token]:
+    """The tokens of the running text, without the footnotes' block at the end."""
+    cut = next((i for i, t in enumerate(tokens) if t.type == "footnote_block_open"), len(tokens))
+    return tokens[:cut]
+
+
+def _afrikaans_n(state) -> None:
+    """Core rule: 'n is an apostrophe and n (’n), which smart quotes would take for an opening quote."""
+    for child in _inline_children(state.tokens):
+        if child.type == "text" and "'n" in child.content:
+            child.content = AFRIKAANS_N.sub("’n", child.content)
+
+
+def _mark_lines(tokens: list[Token], body_line: int) -> None:
+    """``data-line`` on every block element: its line in the article's file."""
+    for token in tokens:
+        if token.type in BLOCKS and token.map:
+            token.attrSet("data-line", str(body_line + token.map[0]))
+
+
+def set_text(text: str) -> str:
+    """Body text as HTML: escaped, an amount's sign and digit groups held together by no-break
+    spaces, addresses in a ``url`` span that may break at their punctuation and is never hyphenated."""
+    parts = []
+    last = 0
+    for match in ADDRESS.finditer(text):
+        parts.append(html.escape(_hold_amounts(text[last : match.start()])))
+        parts.append(f'<span class="url">{html.escape(BREAK_POINTS.sub(BREAK, match.group()))}</span>')
+        last = match.end()
+    parts.append(html.escape(_hold_amounts(text[last:])))
+    return "".join(parts)
+
+
+def _hold_amounts(text: str) -> str:
+    return AMOUNT_SPACE.sub(lambda match: match.group().replace(" ", NO_BREAK), text)
+
+
+def _render_text(self, tokens, idx, options, env) -> str:
+    return set_text(tokens[idx].content)
+
+
+def _render_code(self, tokens, idx, options, env) -> str:
+    """Code breaks at its punctuation like an address (and anywhere, by the style), never hyphenated."""
+    token = tokens[idx]
+    return f"<code{self.renderAttrs(token)}>{html.escape(BREAK_POINTS.sub(BREAK, token.content))}</code>"
 
 
 def _house_blocks(state) -> None:
@@ -170,34 +441,39 @@ def _render_image(self, tokens, idx, options, env) -> str:
     img = f'<img src="{src}" alt="{alt}">'
     title = token.attrGet("title")
     if token.meta.get("figure") and title:
-        return f"{img}<figcaption>{html.escape(title)}</figcaption>"
+        return f"{img}<figcaption>{html.escape(typographic(title))}</figcaption>"
     return img
 
 
 def _render_heading(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
     level = min(6, max(3, int(token.tag[1]) + 1))
-    return f"<h{level}>" if token.nesting == 1 else f"</h{level}>\n"
+    return f"<h{level}{self.renderAttrs(token)}>" if token.nesting == 1 else f"</h{level}>\n"
 
 
-def _split_footnotes(tokens: list[Token]) -> tuple[list[Token], dict[int, str]]:
-    """Cut the footnote block off the end; render each note's text for its call site."""
-    cut = next((i for i, t in enumerate(tokens) if t.type == "footnote_block_open"), len(tokens))
+def _split_footnotes(tokens: list[Token], body_line: int) -> tuple[list[Token], dict[int, tuple[str, int]]]:
+    """Cut the footnote block off the end; render each note's text (and find its line) for its call site."""
+    body = _body(tokens)
     notes: dict[int, list[str]] = {}
+    lines: dict[int, int] = {}
     current = None
-    for token in tokens[cut:]:
+    for token in tokens[len(body) :]:
         if token.type == "footnote_open":
-            current = notes.setdefault(token.meta["id"], [])
+            current = token.meta["id"]
         elif token.type == "inline" and current is not None:
-            current.append(parser().renderer.renderInline(token.children or [], parser().options, {}))
-    return tokens[:cut], {key: " ".join(parts) for key, parts in notes.items()}
+            notes.setdefault(current, []).append(
+                parser().renderer.renderInline(token.children or [], parser().options, {})
+            )
+            lines.setdefault(current, body_line + (token.map or [0])[0])
+    return body, {key: (" ".join(parts), lines[key]) for key, parts in notes.items()}
 
 
 def _render_footnote_ref(self, tokens, idx, options, env) -> str:
     meta = tokens[idx].meta
     if meta.get("subId", 0) > 0:  # a note called twice is set once
         return ""
-    return f'<span class="footnote">{env["notes"].get(meta["id"], "")}</span>'
+    text, line = env["notes"].get(meta["id"], ("", 0))
+    return f'<span class="footnote" data-line="{line}">{text}</span>'
 
 
 def _insert_pull_quote(tokens: list[Token], text: str) -> None:

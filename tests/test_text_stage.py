@@ -1,0 +1,298 @@
+"""The text stage: what it refuses (each with its line) and what it accepts, set whole on the page.
+
+Refusals are checked through ``article_text`` and the command line; accepted text is built into a
+real PDF of a scratch issue and read back with pdfium: the words as written, every character in a
+font that has it, nothing beyond the page's margins.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+import unicodedata
+from pathlib import Path
+
+import pypdfium2
+import pypdfium2.raw as pdfium
+import pytest
+from fontTools.ttLib import TTFont
+
+from layout.errors import ManifestError
+from layout.manifest import Article
+from layout.text import article_text, printable, set_text, typographic
+
+from .conftest import ARTICLE, ROOT, make_scratch
+from .test_bad_input import run_layout
+
+FRONT = ARTICLE[: ARTICLE.index("The first paragraph")]
+BODY_LINE = FRONT.count("\n") + 1  # the body's first line in small.md
+MM = 72 / 25.4
+
+
+def article(body: str, **fields) -> Article:
+    """The scratch article with another body, its first line at BODY_LINE as in small.md."""
+    values = dict(
+        slug="small",
+        source="issues/001/small.md",
+        position=0,
+        title="A small test article",
+        byline=None,
+        kind="statement",
+        date=None,
+        tags=(),
+        lang="en-ZA",
+        standfirst=None,
+        pull_quote=None,
+        sample=False,
+        columns=2,
+        new_page=False,
+        body=body,
+        body_line=BODY_LINE,
+    )
+    return Article(**{**values, **fields})
+
+
+def refusals(body: str, **fields) -> list[str]:
+    """The problems of a body, as printed."""
+    with pytest.raises(ManifestError) as caught:
+        article_text(article(body, **fields), ROOT / "issues" / "021")
+    return [str(problem) for problem in caught.value.problems]
+
+
+def at(line: int, field: str, message: str) -> str:
+    """A problem as printed, ``line`` counted from the body's first line (1)."""
+    return f"issues/001/small.md:{BODY_LINE + line - 1}: {field}: {message}"
+
+
+# --- footnotes -----------------------------------------------------------------------
+
+
+def test_a_note_that_calls_a_note_is_refused_at_its_line() -> None:
+    body = "Text.[^1]\n\n[^1]: A note that cites [^2].\n[^2]: The other note.\n"
+    assert refusals(body) == [
+        at(3, "footnote", "a footnote cannot call another footnote ([^2] in the text of [^1])")
+    ]
+
+
+def test_a_note_calling_a_note_no_longer_crashes_the_command(tmp_path: Path) -> None:
+    root = make_scratch(tmp_path)
+    small = root / "issues" / "001" / "small.md"
+    small.write_text(small.read_text().replace("[^1]: The note.", "[^1]: The note, see [^2].\n[^2]: Two."))
+    result = run_layout(root, "check")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "small.md:16: footnote: a footnote cannot call another footnote ([^2] in the text of [^1])" in (
+        result.stdout + result.stderr
+    )
+
+
+def test_calls_without_notes_and_notes_without_calls_are_refused() -> None:
+    body = "A call[^1] and a stray one\nhere[^2].\n\n[^1]: The note.\n\n[^3]: Nobody calls me.\n"
+    assert refusals(body) == [
+        at(2, "footnote", "[^2] calls a footnote that is not written: add a line '[^2]: the note'"),
+        at(6, "footnote", "the footnote [^3] is never called: put [^3] in the text where it belongs"),
+    ]
+
+
+def test_a_note_written_twice_is_refused() -> None:
+    body = "A call[^1].\n\n[^1]: The first.\n[^1]: The second.\n"
+    assert refusals(body) == [at(4, "footnote", "the footnote [^1] is written twice (lines 12 and 13)")]
+
+
+# --- nesting -------------------------------------------------------------------------
+
+
+def test_quotes_nested_twenty_deep_are_refused_not_lost() -> None:
+    body = "Text.\n\n" + "".join("> " * depth + "Quoted.\n" + "> " * depth + "\n" for depth in range(1, 21))
+    assert refusals(body) == [at(11, "body", "block quotes nested more than 4 deep")]
+
+
+def test_quotes_and_lists_count_together() -> None:
+    body = "Text.\n\n- a\n  > b\n  > - c\n  >   > d\n  >   > - e\n  >   >   - f\n  >   >     - g\n"
+    assert refusals(body) == [
+        at(9, "body", "lists and block quotes nested more than 6 deep, counted together")
+    ]
+    assert "<blockquote" in article_text(article(body.rsplit("\n  >   >     - g", 1)[0]), ROOT).html
+
+
+# --- words too long, addresses, code -------------------------------------------------------
+
+
+def test_a_long_word_split_by_emphasis_is_refused_at_its_line() -> None:
+    word = "extra*" + "ordinary" * 8 + "*"
+    assert refusals(f"First line,\nthen an {word} word.\n") == [
+        at(2, "body", "a word of 69 characters cannot be set: extraordinaryordinaryordinaryo…")
+    ]
+
+
+def test_addresses_and_code_of_any_length_are_accepted() -> None:
+    url = "https://www.example.org/" + "/".join(["a-long-path-segment"] * 6) + "?ref=spark&lang=en#top"
+    code = "`" + "x.y_z/" * 34 + "`"
+    body = f"See {url}, or write to comrade.secretary@wivp.example.org.za; run {code}.[^1]\n\n"
+    body += f"[^1]: At {url}.\n"
+    html = article_text(article(body), ROOT).html
+    assert len(url) > 127 and html.count('<span class="url">') == 3
+    assert "\u200b" in html and "-\u200b" not in html
+
+
+def test_set_text_holds_amounts_and_breaks_addresses_at_their_punctuation() -> None:
+    assert set_text("It cost R 1 500,00, R1 500 and US$ 20; 15 000 workers in 2017.") == (
+        "It cost R\u202f1\u202f500,00, R1\u202f500 and US$\u202f20; 15\u202f000 workers in 2017."
+    )
+    assert set_text("See www.wivp.org/a/b?x=1.") == (
+        'See <span class="url">www\u200b.wivp\u200b.org/\u200ba/\u200bb\u200b?x\u200b=1</span>.'
+    )
+
+
+# --- typography ---------------------------------------------------------------------------
+
+
+def test_typographic_quotes_and_dashes_in_english_and_afrikaans() -> None:
+    assert typographic("The \"workers'\" party -- it's ours... 1990--1994") == (
+        "The “workers’” party – it’s ours… 1990–1994"
+    )
+    assert typographic("'n Boer maak 'n plan") == "’n Boer maak ’n plan"
+    assert typographic('Hy sê: "Dis \'n lang pad."') == "Hy sê: “Dis ’n lang pad.”"
+    assert typographic("*not* `markdown` & <b>") == "*not* `markdown` & <b>"
+
+
+def test_the_body_keeps_afrikaans_n_too() -> None:
+    assert "’n Boer maak ’n plan" in article_text(article("'n Boer maak 'n plan.\n"), ROOT).html
+
+
+# --- where each block came from -------------------------------------------------------------
+
+
+def test_every_block_element_carries_its_line() -> None:
+    body = "Para.[^1]\n\n## Head\n\n> Quote\n\n- item\n\n| a |\n|---|\n| 1 |\n\n---\n\n"
+    body += "```\ncode\n```\n\n[^1]: Note.\n"
+    html = article_text(article(body), ROOT).html
+    lines: dict[str, int] = {}
+    for tag, line in re.findall(r"<(\w+)[^>]* data-line=\"(\d+)\"", html):
+        lines.setdefault(tag, int(line))
+    body_lines = {"p": 1, "h3": 3, "blockquote": 5, "ul": 7, "li": 7, "table": 9, "hr": 13, "code": 15}
+    assert lines == {"span": BODY_LINE + 18} | {tag: BODY_LINE + n - 1 for tag, n in body_lines.items()}
+
+
+# --- glyphs ---------------------------------------------------------------------------------
+
+
+def test_a_character_no_font_has_is_refused_with_its_name_and_line() -> None:
+    assert refusals("Fine.\nA sign ⟁ here.\n") == [
+        at(
+            2,
+            "body",
+            "the character '⟁' (U+27C1 WHITE TRIANGLE CONTAINING SMALL WHITE TRIANGLE) is in none of the"
+            " fonts we print with: write it in words or leave it out",
+        )
+    ]
+
+
+def test_front_matter_characters_are_checked_at_their_lines(tmp_path: Path) -> None:
+    root = make_scratch(tmp_path)
+    small = root / "issues" / "001" / "small.md"
+    small.write_text(small.read_text().replace("byline: Test Writer", "byline: Test ⟁ Writer"))
+    result = run_layout(root, "check")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "small.md:3: byline: the character '⟁' (U+27C1" in result.stdout + result.stderr
+
+
+def test_the_bundled_fonts_cover_bullets_symbols_and_emoji() -> None:
+    assert {ord(c) for c in "◦▪•★☭✊\U0001f3fe\u200d✓→"} <= printable()
+
+
+# --- accepted text, set -------------------------------------------------------------------------
+
+URL = "https://www.example.org/news/2017/03/22/the-attempted-coup-in-turkey-and-what-it-means-for-the-workers?ref=spark&lang=en#section-two"
+CODE = "onerror=" + "do_something_with_the_value_of(" * 6 + ")"
+AMOUNT = "R 1 500,00"
+SYMBOLS = "★ ☭ ✊🏾"
+ACCEPTED = f"""\
+The first line is set in small capitals.
+
+A link {URL}, and another at {URL[:60]}, and mail to comrade.secretary@wivp.example.org.za.[^1]
+
+Code in a paragraph: `{CODE}` and `{URL}`, set without hyphens.
+
+{" ".join(f"Word{'s' * (i % 4)} {AMOUNT} and 15 000 workers." for i in range(24))}
+
+Fists and stars: {SYMBOLS}.
+
+- one
+  - two
+    - three
+
+[^1]: The source: {URL}.
+"""
+
+
+@pytest.fixture(scope="module")
+def accepted(tmp_path_factory: pytest.TempPathFactory) -> pypdfium2.PdfDocument:
+    root = make_scratch(tmp_path_factory.mktemp("accepted"))
+    small = root / "issues" / "001" / "small.md"
+    small.write_text(FRONT + ACCEPTED)
+    result = run_layout(root, "build", "issues/001", "-j", "1")
+    assert result.returncode == 0, result.stderr
+    return pypdfium2.PdfDocument(root / "build" / "issues" / "the-spark-001.pdf")
+
+
+def page_text(page: pypdfium2.PdfPage) -> str:
+    return page.get_textpage().get_text_range()
+
+
+def test_addresses_code_and_amounts_print_as_written(accepted: pypdfium2.PdfDocument) -> None:
+    # pdfium reads a hyphen that ends a line as U+FFFE
+    text = "\n".join(page_text(page) for page in accepted).replace("\ufffe", "-")
+    joined = "".join(text.split())  # lines joined: an address broken at a line end is whole again
+    assert "\u200b" not in text
+    assert joined.count(URL) == 3  # no hyphen inserted: it would stay in the joined text
+    assert CODE in joined and URL[:60] + "," in joined
+    assert "comrade.secretary@wivp.example.org.za" in joined
+    lines = [" ".join(line.split()) for line in text.replace("\u202f", " ").splitlines()]
+    assert sum(line.count(AMOUNT) for line in lines) == 24  # never broken after the R or between groups
+    assert sum(line.count("15 000") for line in lines) == 24
+
+
+def font_families() -> dict[str, set[int]]:
+    """The characters each bundled family has, by the name WeasyPrint gives the embedded font."""
+    families: dict[str, set[int]] = {}
+    for path in (ROOT / "fonts").glob("*.ttf"):
+        font = TTFont(path, lazy=True)
+        for name_id in (1, 4):  # family and full name: WeasyPrint names a font by one or the other
+            name = font["name"].getDebugName(name_id).replace(" ", "-")
+            families.setdefault(name, set()).update(font.getBestCmap())
+    return families
+
+
+def drawn(page: pypdfium2.PdfPage) -> list[tuple[str, str, tuple[float, float, float, float]]]:
+    """Each character of a page: itself, the font it is drawn in (without the subset's tag) and its box."""
+    textpage = page.get_textpage()
+    result = []
+    for index in range(textpage.count_chars()):
+        character = chr(pdfium.FPDFText_GetUnicode(textpage, index))
+        if character.isspace() or unicodedata.category(character) in ("Cc", "Cs", "Cn"):
+            continue  # pdfium's own marks (a line's end, a hyphen it found) and halves of a pair
+        name = ctypes.create_string_buffer(128)
+        pdfium.FPDFText_GetFontInfo(textpage, index, name, 128, None)
+        result.append((character, name.value.decode().split("+")[-1], textpage.get_charbox(index)))
+    return result
+
+
+def test_every_character_prints_in_a_font_that_has_it(accepted: pypdfium2.PdfDocument) -> None:
+    families = font_families()
+    seen: dict[str, set[str]] = {}
+    for page in accepted:
+        for character, font, _ in drawn(page):
+            family = max((name for name in families if font.startswith(name)), key=len)  # "...-Small-Caps"
+            seen.setdefault(character, set()).add(family)
+            assert ord(character) in families[family], (character, font)
+    for symbol in "◦▪★☭✊":  # the nested lists' bullets and the symbols of the text
+        assert symbol in seen, symbol
+    assert seen["✊"] == {"Noto-Emoji"} and seen["◦"] == seen["▪"] == {"Noto-Sans-Symbols2"}
+
+
+def test_nothing_is_set_beyond_the_margins(accepted: pypdfium2.PdfDocument) -> None:
+    for number, page in enumerate(accepted, start=1):
+        width = page.get_width()
+        for character, _, (left, _, right, _) in drawn(page):
+            assert left >= 15 * MM - 1 and right <= width - 15 * MM + 1, (number, character)
