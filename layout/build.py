@@ -18,13 +18,17 @@ from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from .errors import LayoutError, Problem
+from .errors import LayoutError, Problem, internal_error
 from .impose import Plan, choose_sheet
 from .manifest import (
+    Article,
     Issue,
     Publication,
+    Volume,
     check_numbers,
+    display_path,
     find_issue_dirs,
+    issue_stand_in,
     load_issue,
     load_publication,
     load_volumes,
@@ -145,19 +149,21 @@ class ImposeResult:
 def load(project: Project, issue_dir: Path) -> LoadedIssue:
     """Load and check an issue without typesetting it; raise LayoutError listing every problem."""
     publication = load_publication(project.issues_root, project.root)
-    issue = load_issue(issue_dir, publication, project.root)
-    texts, problems = {}, []
-    for article in issue.articles:
+    texts: dict[str, ArticleText] = {}
+
+    def check_body(article: Article) -> list[Problem]:
         try:
             texts[article.slug] = article_text(article, issue_dir)
         except LayoutError as error:
-            problems.extend(error.problems)
+            return error.problems
+        except Exception as error:  # a fault of the text stage: the other articles are still checked
+            return [internal_error(article.source, error)]
+        return []
+
+    issue = load_issue(issue_dir, publication, project.root, check_body)
     if not project.style_dir(issue.style).joinpath("issue.html").is_file():
-        problems.append(
-            Problem(issue.folder + "/issue.yaml", None, "style", f"no house style {issue.style!r}")
-        )
-    if problems:
-        raise LayoutError(problems)
+        problem = Problem(issue.folder + "/issue.yaml", None, "style", f"no house style {issue.style!r}")
+        raise LayoutError(problem)
     return LoadedIssue(publication, issue, issue_dir, texts)
 
 
@@ -247,13 +253,20 @@ def impose_output(
 def build_issue(
     project: Project, issue_dir: Path, force: bool = False, plan: Plan | None = None
 ) -> IssueResult:
-    """Validate, typeset and write one issue's archive and print editions, imposed if ``plan`` says."""
-    result = _build_issue(project, issue_dir, force)
-    if plan and not result.problems:
-        try:
+    """Validate, typeset and write one issue's archive and print editions, imposed if ``plan`` says.
+
+    Never raises for one issue's sake: bad input, and any fault of the pipeline on this issue,
+    come back as the result's problems, so that the other issues of a build go on.
+    """
+    result = IssueResult(str(issue_dir))
+    try:
+        result = _build_issue(project, issue_dir, force)
+        if plan and not result.problems:
             result.imposed = impose_output(project, Path(result.outputs[1]), plan, force)
-        except LayoutError as error:
-            result.problems = error.problems
+    except LayoutError as error:
+        result.problems = error.problems
+    except Exception as error:
+        result.problems = [internal_error(display_path(issue_dir / "issue.yaml", project.root), error)]
     return result
 
 
@@ -428,11 +441,12 @@ class VolumeResult:
 def build_volumes(
     project: Project, ids: list[str] | None = None, jobs: int = 1, force: bool = False
 ) -> tuple[list[IssueResult], list[VolumeResult]]:
-    """Build the issues the volumes need (skipping those up to date), then bind the volumes."""
-    from .bind import bind, read_bound_issue, render_volume, volume_context
+    """Build the issues the volumes need (skipping those up to date), then bind the volumes.
 
+    An issue that fails, or a volume that cannot be bound, stops only the volumes concerned.
+    """
     publication = load_publication(project.issues_root, project.root)
-    loaded = {d: load_issue(d, publication, project.root) for d in find_issue_dirs(project.issues_root)}
+    loaded, unnumbered = _issues_to_bind(project, publication)
     dirs = {issue.number: d for d, issue in loaded.items()}
     issues = {issue.number: issue for issue in loaded.values()}
     volumes = load_volumes(project.issues_root, issues, project.root)
@@ -441,42 +455,79 @@ def build_volumes(
         raise LayoutError([Problem("issues/volumes.yaml", None, None, f"no volume {i!r}") for i in unknown])
     chosen = [v for v in volumes if not ids or v.id in ids]
     needed = sorted({n for v in chosen for n in v.numbers})
-    issue_results = build_issues(project, [dirs[n] for n in needed], jobs=jobs, force=force)
-    failed = {r.number for r in issue_results if r.problems}
+    # An issue that does not load fails here with its problems; only the volumes binding it stop.
+    issue_results = build_issues(project, [dirs[n] for n in needed] + unnumbered, jobs=jobs, force=force)
+    failed = {dirs.get(n) for n in needed} & {Path(r.directory) for r in issue_results if r.problems}
     results = []
     for volume in chosen:
         result = VolumeResult(volume.id)
         results.append(result)
-        if failed & set(volume.numbers):
-            result.problems = [
-                Problem("issues/volumes.yaml", None, volume.id, "an issue it binds failed to build")
-            ]
+        bad = [n for n in volume.numbers if dirs[n] in failed]
+        if bad:
+            numbers = ", ".join(map(str, bad))
+            message = f"not bound: issue {numbers} has problems (listed above)"
+            result.problems = [Problem("issues/volumes.yaml", None, volume.id, message)]
             continue
-        pdfs = [project.archive_path(publication, n) for n in volume.numbers]
-        target = project.volume_path(publication, volume.id)
-        result.output = str(target)
-        style = publication.style
-        digest = digest_files(
-            [
-                *pdfs,
-                project.issues_root / "volumes.yaml",
-                project.issues_root / "publication.yaml",
-                *style_files(project, style),
-            ],
-        )
-        stamp = project.stamp_path(f"volume-{volume.id}")
-        state = None if force else read_stamp(stamp, digest, [target])
-        if state:
-            result.skipped, result.pages = True, state["pages"]
-            continue
-        with _collecting_less():
-            bound = [read_bound_issue(issues[n], pdf) for n, pdf in zip(volume.numbers, pdfs, strict=True)]
-            html = render_volume(project.style_dir(style), volume_context(publication, volume, bound))
-            front_pdf, links = _front_matter(project, style, volume.id, html)
-            with atomic_path(target) as temporary:
-                result.pages = bind(front_pdf, links, bound, publication, volume, temporary)
-        write_stamp(stamp, digest=digest, pages=result.pages)
+        try:
+            _bind_volume(project, publication, volume, issues, force, result)
+        except LayoutError as error:  # this volume fails; the others are still bound
+            result.problems = error.problems
+        except Exception as error:
+            result.problems = [internal_error("issues/volumes.yaml", error, f"binding volume {volume.id}")]
     return issue_results, results
+
+
+def _bind_volume(
+    project: Project,
+    publication: Publication,
+    volume: Volume,
+    issues: dict[int, Issue],
+    force: bool,
+    result: VolumeResult,
+) -> None:
+    """Bind one volume from its issues' archive editions, unless it is up to date with them."""
+    from .bind import bind, read_bound_issue, render_volume, volume_context
+
+    pdfs = [project.archive_path(publication, n) for n in volume.numbers]
+    target = project.volume_path(publication, volume.id)
+    result.output = str(target)
+    style = publication.style
+    digest = digest_files(
+        [
+            *pdfs,
+            project.issues_root / "volumes.yaml",
+            project.issues_root / "publication.yaml",
+            *style_files(project, style),
+        ],
+    )
+    stamp = project.stamp_path(f"volume-{volume.id}")
+    state = None if force else read_stamp(stamp, digest, [target])
+    if state:
+        result.skipped, result.pages = True, state["pages"]
+        return
+    with _collecting_less():
+        bound = [read_bound_issue(issues[n], pdf) for n, pdf in zip(volume.numbers, pdfs, strict=True)]
+        html = render_volume(project.style_dir(style), volume_context(publication, volume, bound))
+        front_pdf, links = _front_matter(project, style, volume.id, html)
+        with atomic_path(target) as temporary:
+            result.pages = bind(front_pdf, links, bound, publication, volume, temporary)
+    write_stamp(stamp, digest=digest, pages=result.pages)
+
+
+def _issues_to_bind(project: Project, publication: Publication) -> tuple[dict[Path, Issue], list[Path]]:
+    """Every issue, loaded, or where it does not load a stand-in with its number and date if they
+    can be read; and the folders of issues whose number cannot be read (their problems are reported)."""
+    loaded, unnumbered = {}, []
+    for directory in find_issue_dirs(project.issues_root):
+        try:
+            loaded[directory] = load_issue(directory, publication, project.root)
+        except Exception:  # LayoutError or a fault: building the issue reports it
+            stand_in = issue_stand_in(directory, project.root)
+            if stand_in is None or stand_in.number is None:
+                unnumbered.append(directory)
+            else:
+                loaded[directory] = stand_in
+    return loaded, unnumbered
 
 
 @contextlib.contextmanager

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from .build import Project, is_up_to_date, load
-from .errors import LayoutError, Problem
-from .manifest import find_issue_dirs
+from .errors import LayoutError, Problem, internal_error
+from .manifest import display_path, find_issue_dirs
 from .render import count
 
 
@@ -48,16 +48,26 @@ class IssueCheck:
 
 
 def check_issue(project: Project, issue_dir: Path, pdf: bool = False) -> IssueCheck:
-    """Validate one issue folder; with ``pdf``, preflight its built PDFs too."""
+    """Validate one issue folder; with ``pdf``, preflight its built PDFs too.
+
+    Never raises for one issue's sake: a fault of the pipeline becomes this issue's problem.
+    """
     result = IssueCheck(directory=os.path.relpath(issue_dir))
     if not (issue_dir / "issue.yaml").is_file():
         result.problems = [Problem(str(issue_dir), None, None, "not an issue folder (no issue.yaml)")]
         return result
     try:
-        loaded = load(project, issue_dir)
+        _check_issue(project, issue_dir, pdf, result)
     except LayoutError as error:
         result.problems = error.problems
-        return result
+    except Exception as error:
+        result.problems = [internal_error(display_path(issue_dir / "issue.yaml", project.root), error)]
+    return result
+
+
+def _check_issue(project: Project, issue_dir: Path, pdf: bool, result: IssueCheck) -> None:
+    """The checks themselves, filling in ``result``; bad input raises LayoutError."""
+    loaded = load(project, issue_dir)
     result.number = loaded.issue.number
     result.articles = len(loaded.issue.articles)
     result.words = sum(text.words for text in loaded.texts.values())
@@ -69,10 +79,9 @@ def check_issue(project: Project, issue_dir: Path, pdf: bool = False) -> IssueCh
         if not (archive.exists() and printed.exists()):
             shown = f"{loaded.issue.folder}/issue.yaml"
             result.problems = [Problem(shown, None, None, "not built yet: run layout build first")]
-            return result
+            return
         result.stale = not is_up_to_date(project, loaded)
         result.findings = preflight_issue(printed, archive, [a.title for a in loaded.issue.articles])
-    return result
 
 
 def check_issues(

@@ -24,7 +24,7 @@ from .build import (
     issue_fit,
     load,
 )
-from .errors import LayoutError
+from .errors import LayoutError, internal_error
 from .impose import LAYOUTS, ORDERS, Plan
 from .leaflets import build_leaflet, build_leaflets
 from .manifest import find_issue_dirs
@@ -139,7 +139,19 @@ def _report_issue(result: IssueResult) -> None:
     _report_imposed(result.imposed)
 
 
-@click.group()
+class Commands(click.Group):
+    """The commands, with a last net: a fault that no issue caught is one line and exit status 2."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            _fail([internal_error(f"layout {ctx.invoked_subcommand or ''}".strip(), error, "running")])
+
+
+@click.group(cls=Commands)
 @click.version_option(package_name="layout")
 def main() -> None:
     """Lay out The Spark: issues, volumes, leaflets and the archive site."""
@@ -167,7 +179,8 @@ def build(
     failed = [r for r in results if r.problems]
     if failed:
         click.echo(
-            f"{len(failed)} of {len(results)} issues failed: {', '.join(r.directory for r in failed)}",
+            f"{len(failed)} of {len(results)} issues failed: "
+            + ", ".join(os.path.relpath(r.directory) for r in failed),
             err=True,
         )
         sys.exit(EXIT_BAD_INPUT)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import traceback
 from dataclasses import dataclass
 
 
@@ -38,3 +41,20 @@ class TypesetError(LayoutError):
 
 class PdfInputError(LayoutError):
     """A PDF given to bind or impose that cannot be used."""
+
+
+def in_file_order(problems: list[Problem]) -> list[Problem]:
+    """Problems grouped by file, in the order the files came up, and by line within each file."""
+    files: dict[str, int] = {}
+    for problem in problems:
+        files.setdefault(problem.path, len(files))
+    return sorted(problems, key=lambda problem: (files[problem.path], problem.line or 0))
+
+
+def internal_error(path: str, error: BaseException, doing: str = "setting this issue") -> Problem:
+    """An unexpected exception as a problem of the file or issue it happened in, so that the
+    other issues go on; the traceback is printed only when LAYOUT_DEBUG=1 is set."""
+    if os.environ.get("LAYOUT_DEBUG") == "1":
+        traceback.print_exception(error, file=sys.stderr)
+    what = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    return Problem(path, None, None, f"internal error while {doing}: {what}; please report it")

@@ -10,13 +10,24 @@ from __future__ import annotations
 import datetime as dt
 import re
 import stat
+import typing
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
 
-from .errors import ManifestError, Problem
+from .errors import ManifestError, Problem, in_file_order
+from .messages import field_message, yaml_problem
 
 KINDS = (
     "statement",
@@ -242,11 +253,21 @@ Lines = dict[tuple[Any, ...], int]
 
 def read_yaml(text: str, source: str, first_line: int = 1) -> tuple[Any, Lines]:
     """Parse one YAML document; return its data and the line of every key and item."""
+    data, lines, problems = parse_yaml(text, source, first_line)
+    if problems:
+        raise ManifestError(problems)
+    return data, lines
+
+
+def parse_yaml(text: str, source: str, first_line: int = 1) -> tuple[Any, Lines, list[Problem]]:
+    """Parse one YAML document: its data, the line of every key and item, and the problems of
+    single values (aliases, keys given twice, values that cannot be read), which are left as None
+    so that the rest can still be checked. A syntax error raises ManifestError."""
     try:
         loader = yaml.SafeLoader(text)  # checks every character before parsing
     except yaml.reader.ReaderError as error:  # one YAML does not allow, such as U+0080
         line = first_line + text.count("\n", 0, error.position)
-        message = f"YAML syntax: character U+{error.character:04X} is not allowed"
+        message = f"the invisible character U+{error.character:04X} cannot be used in YAML: delete it"
         raise ManifestError(Problem(source, line, None, message)) from None
 
     def line_of(mark: yaml.Mark) -> int:  # counted by "\n" alone, as editors do (YAML also counts U+0085)
@@ -257,22 +278,15 @@ def read_yaml(text: str, source: str, first_line: int = 1) -> tuple[Any, Lines]:
     except RecursionError:  # PyYAML composes nested nodes recursively
         raise ManifestError(Problem(source, first_line, None, "YAML nested too deeply to read")) from None
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = line_of(mark) if mark else None
-        message = f"YAML syntax: {error.problem}"
-        if error.context and error.context_mark and error.context_mark is not mark:
-            message += f" ({error.context} on line {line_of(error.context_mark)})"
-        raise ManifestError(Problem(source, line, None, message)) from None
+        raise ManifestError(yaml_problem(error, text, source, line_of)) from None
     finally:
         loader.dispose()
     if node is None:
-        return None, {(): first_line}
+        return None, {(): first_line}, []
     lines: Lines = {}
     problems: list[Problem] = []
     data = _construct(loader, node, (), lines, problems, source, line_of, set())
-    if problems:
-        raise ManifestError(problems)
-    return data, lines
+    return data, lines, problems
 
 
 def _construct(loader, node, path, lines, problems, source, line_of, seen):
@@ -301,9 +315,14 @@ def _construct(loader, node, path, lines, problems, source, line_of, seen):
         ]
     try:
         return loader.construct_object(node, deep=True)
-    except (ValueError, yaml.constructor.ConstructorError) as error:
-        problems.append(Problem(source, lines[path], _field(path), f"cannot read {node.value!r}: {error}"))
-        return None
+    except ValueError as error:  # a timestamp such as 2017-02-30
+        what = "a date that exists" if node.tag.endswith(":timestamp") else "a value that can be read"
+        message = f"{node.value!r} is not {what} ({error})"
+        problems.append(Problem(source, lines[path], _field(path), message))
+    except yaml.constructor.ConstructorError:  # a tag such as !x
+        message = f"a value cannot start with {node.tag[:1]}: put the whole value in double quotes"
+        problems.append(Problem(source, lines[path], _field(path), message))
+    return None
 
 
 def _field(path: tuple[Any, ...]) -> str | None:
@@ -316,39 +335,6 @@ def _field(path: tuple[Any, ...]) -> str | None:
 
 # --- validation --------------------------------------------------------------------
 
-TYPE_NAMES = {
-    dict: "a mapping",
-    list: "a list",
-    str: "text",
-    int: "a number",
-    float: "a number",
-    bool: "yes/no",
-    type(None): "nothing",
-    dt.date: "a date",
-}
-
-
-def _describe(error: dict[str, Any]) -> str:
-    kind, given = error["type"], error.get("input")
-    got = TYPE_NAMES.get(type(given), type(given).__name__)
-    if kind == "missing":
-        return "is required"
-    if kind == "extra_forbidden":
-        return "is not a known field (check the spelling)"
-    if kind == "string_type":
-        return f"expected text, got {got}"
-    if kind.startswith("date"):
-        return f"expected a date written YYYY-MM-DD, got {given!r}"
-    if kind == "string_pattern_mismatch":
-        return f"{given!r} is not in the expected form"
-    if kind == "value_error":
-        return str(error["ctx"]["error"])
-    if kind == "literal_error":
-        return f"{given!r} is not one of: {error['ctx']['expected']}"
-    if kind in ("too_short", "string_too_short") and given in ("", [], {}):
-        return "must not be empty"
-    return f"{error['msg'][0].lower()}{error['msg'][1:]}"
-
 
 def validate(model: type[Model], data: Any, lines: Lines, source: str) -> tuple[Any, list[Problem]]:
     """Validate ``data`` against ``model``; turn pydantic's errors into located problems."""
@@ -357,10 +343,35 @@ def validate(model: type[Model], data: Any, lines: Lines, source: str) -> tuple[
     try:
         return model.model_validate(data), []
     except ValidationError as error:
-        return None, [
-            Problem(source, _line_of(tuple(err["loc"]), lines), _field(tuple(err["loc"])), _describe(err))
-            for err in error.errors()
-        ]
+        errors = error.errors()
+    locations = [tuple(err["loc"]) for err in errors]
+    problems = []
+    for err, loc in zip(errors, locations, strict=True):
+        if err["type"] == "too_short" and any(other[: len(loc)] == loc != other for other in locations):
+            continue  # pydantic's "at least 1 item after validation": the items' own errors say why
+        message = field_message(err, _fields_at(model, loc[:-1]))
+        problems.append(Problem(source, _line_of(loc, lines), _field(loc), message))
+    return None, sorted(problems, key=lambda problem: problem.line or 0)
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[str, ...]:
+    """The field names of the model found at ``loc`` inside ``model`` (for "did you mean")."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int) or not (isinstance(current, type) and issubclass(current, BaseModel)):
+            continue
+        field = current.model_fields.get(part)
+        current = _model_in(field.annotation) if field else None
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return tuple(current.model_fields)
+    return ()
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model inside ``tuple[Link, ...] | None`` and the like."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return next(filter(None, (_model_in(arg) for arg in typing.get_args(annotation))), None)
 
 
 def _line_of(loc: tuple[Any, ...], lines: Lines) -> int:
@@ -389,7 +400,7 @@ def read_text(path: Path, display: str, limit: int = MAX_ARTICLE_BYTES) -> str:
             Problem(display, line, None, f"file is larger than {limit:,} bytes (from this line on)")
         )
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8").removeprefix("\ufeff")  # Windows Notepad starts files with a BOM
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         raise ManifestError(Problem(display, line, None, "not valid UTF-8 text")) from None
@@ -403,17 +414,28 @@ def read_text(path: Path, display: str, limit: int = MAX_ARTICLE_BYTES) -> str:
 
 def load_yaml_model(path: Path, model: type[Model], display: str) -> tuple[Any, Lines]:
     """Read, parse and validate one YAML file into ``model``."""
-    data, lines = read_yaml(read_text(path, display), display)
-    result, problems = validate(model, data, lines, display)
+    result, _, lines, problems = parse_model(model, read_text(path, display), display)
     if problems:
         raise ManifestError(problems)
     return result, lines
 
 
+def parse_model(
+    model: type[Model], text: str, display: str, first_line: int = 1
+) -> tuple[Any, Any, Lines, list[Problem]]:
+    """Parse and validate YAML text: the model (None when invalid), the data as read, its lines,
+    and every problem, each value's once (a value YAML cannot read is not reported again as missing)."""
+    data, lines, problems = parse_yaml(text, display, first_line)
+    result, invalid = validate(model, data, lines, display)
+    reported = {(problem.line, problem.field) for problem in problems}
+    problems += [problem for problem in invalid if (problem.line, problem.field) not in reported]
+    return (None if problems else result), data, lines, sorted(problems, key=lambda p: p.line or 0)
+
+
 def load_publication(issues_root: Path, display_root: Path | None = None) -> Publication:
     """Load ``issues/publication.yaml``."""
     path = issues_root / "publication.yaml"
-    publication, _ = load_yaml_model(path, Publication, _display(path, display_root))
+    publication, _ = load_yaml_model(path, Publication, display_path(path, display_root))
     return publication
 
 
@@ -429,113 +451,163 @@ def split_front_matter(text: str, display: str) -> tuple[str, str, int]:
     return match.group(1), text[match.end() :], body_line
 
 
-def load_issue(issue_dir: Path, publication: Publication, display_root: Path | None = None) -> Issue:
-    """Load an issue folder: its ``issue.yaml`` and every article it lists."""
+BodyCheck = Callable[[Article], list[Problem]]
+
+
+def article_slug(file: str) -> str:
+    """The name an article goes by in anchors, ids, leaflets and the site: ``Fees_Must_Fall.md`` ->
+    ``fees-must-fall``."""
+    return re.sub(r"[^a-z0-9]+", "-", Path(file).stem.lower()).strip("-")
+
+
+def load_issue(
+    issue_dir: Path,
+    publication: Publication,
+    display_root: Path | None = None,
+    check_body: BodyCheck | None = None,
+) -> Issue:
+    """Load an issue folder: its ``issue.yaml`` and every article it lists.
+
+    Every problem that can be found is found in one run: when ``issue.yaml`` has a bad field,
+    the articles whose entries can still be read are loaded and checked too, and when an
+    article's front matter is bad, ``check_body`` (the text stage's checks) still runs on its body.
+    """
     manifest_path = issue_dir / "issue.yaml"
-    display = _display(manifest_path, display_root)
-    manifest, lines = load_yaml_model(manifest_path, IssueManifest, display)
-    problems: list[Problem] = []
-    if issue_dir.name.isdigit() and int(issue_dir.name) != manifest.number:
-        problems.append(
-            Problem(
-                display,
-                lines[("number",)],
-                "number",
-                f"is {manifest.number} but the folder is named {issue_dir.name}",
-            )
-        )
-    articles = []
-    seen: dict[str, int] = {}
-    for position, entry in enumerate(manifest.articles):
-        where = lines[("articles", position)]
-        if entry.file in seen:
-            problems.append(
-                Problem(display, where, f"articles[{position}].file", f"{entry.file} is listed twice")
-            )
+    display = display_path(manifest_path, display_root)
+    manifest, data, lines, problems = parse_model(IssueManifest, read_text(manifest_path, display), display)
+    if manifest is not None and issue_dir.name.isdigit() and int(issue_dir.name) != manifest.number:
+        message = f"is {manifest.number} but the folder is named {issue_dir.name}"
+        problems.append(Problem(display, lines[("number",)], "number", message))
+    raw = data if isinstance(data, dict) else {}
+    entries = list(enumerate(manifest.articles)) if manifest else _readable_entries(raw.get("articles"))
+    issue_date = manifest.date if manifest else _readable(dt.date, raw.get("date"))
+    articles, article_problems = [], []
+    files: dict[str, int] = {}
+    slugs: dict[str, ArticleEntry] = {}
+    for position, entry in entries:
+        where, field = lines[("articles", position)], f"articles[{position}].file"
+        if entry.file in files:
+            problems.append(Problem(display, where, field, f"{entry.file} is listed twice"))
             continue
-        seen[entry.file] = position
+        files[entry.file] = where
         if not (issue_dir / entry.file).resolve().is_relative_to(issue_dir.resolve()):
-            problems.append(
-                Problem(
-                    display, where, f"articles[{position}].file", f"{entry.file} leads outside its folder"
-                )
-            )
+            problems.append(Problem(display, where, field, f"{entry.file} leads outside its folder"))
             continue
         if not (issue_dir / entry.file).is_file():
-            folder = _display(issue_dir, display_root)
-            problems.append(
-                Problem(
-                    display, where, f"articles[{position}].file", f"{entry.file} does not exist in {folder}"
-                )
-            )
+            folder = display_path(issue_dir, display_root)
+            problems.append(Problem(display, where, field, f"{entry.file} does not exist in {folder}"))
             continue
+        slug = article_slug(entry.file)
+        if slug in slugs:  # texts, anchors and leaflets go by the slug: the second would replace the first
+            first = slugs[slug].file
+            message = (
+                f"{entry.file} and {first} (line {files[first]}) would share the name {slug!r} in the PDFs"
+                " and on the site: rename one"
+            )
+            problems.append(Problem(display, where, field, message))
+        slugs.setdefault(slug, entry)
         try:
-            articles.append(_load_article(issue_dir, entry, position, manifest, publication, display_root))
+            article = _load_article(
+                issue_dir, entry, position, issue_date, publication, display_root, check_body
+            )
+            articles.append(article)
         except ManifestError as error:
-            problems.extend(error.problems)
-    if problems:
-        raise ManifestError(problems)
+            article_problems.extend(error.problems)
+    if problems or article_problems or manifest is None:
+        raise ManifestError(in_file_order(problems + article_problems))
     return Issue(
         number=manifest.number,
         date=manifest.date,
         theme=manifest.theme,
         style=manifest.style or publication.style,
-        folder=_display(issue_dir, display_root),
+        folder=display_path(issue_dir, display_root),
         articles=tuple(articles),
     )
+
+
+def _readable_entries(items: Any) -> list[tuple[int, ArticleEntry]]:
+    """The article entries of an invalid ``issue.yaml`` that still name a usable file."""
+    entries = []
+    for position, item in enumerate(items if isinstance(items, list) else []):
+        file = _readable(ArticleFile, item.get("file") if isinstance(item, dict) else None)
+        if file is not None:  # its overrides may be bad (and reported): the article is checked without them
+            entries.append(
+                (position, _readable(ArticleEntry, item) or ArticleEntry.model_construct(file=file))
+            )
+    return entries
+
+
+def _readable(kind: Any, value: Any) -> Any:
+    """``value`` validated as ``kind``, or None when it is not one."""
+    try:
+        return TypeAdapter(kind).validate_python(value)
+    except ValidationError:
+        return None
 
 
 def _load_article(
     issue_dir: Path,
     entry: ArticleEntry,
     position: int,
-    manifest: IssueManifest,
+    issue_date: dt.date | None,
     publication: Publication,
     display_root: Path | None,
+    check_body: BodyCheck | None,
 ) -> Article:
     path = issue_dir / entry.file
-    display = _display(path, display_root)
+    display = display_path(path, display_root)
     text = read_text(path, display)
     front_text, body, body_line = split_front_matter(text, display)
-    data, lines = read_yaml(front_text, display, first_line=2)
-    front, problems = validate(FrontMatter, data, lines, display)
+    try:
+        front, _, lines, problems = parse_model(FrontMatter, front_text, display, first_line=2)
+    except ManifestError as error:  # unreadable front matter: the body can still be checked
+        front, problems = None, list(error.problems)
     if front is not None:
-        problems += _check_front(front, lines, display, manifest, publication)
+        problems += _check_front(front, lines, display, issue_date, publication)
+    fields = {
+        "slug": article_slug(entry.file),
+        "source": display,
+        "position": position + 1,
+        "columns": entry.columns or 2,
+        "new_page": entry.new_page,
+        "body": body,
+        "body_line": body_line,
+    }
+    if front is None:  # a stand-in with what the body checks need, never typeset (problems are raised)
+        article = Article.model_construct(
+            **fields, title=entry.title or "", byline=None, kind="", date=None, tags=(),
+            lang=publication.language, standfirst=None, pull_quote=None, sample=False,
+        )  # fmt: skip
+    else:
+        article = Article(
+            **fields,
+            title=entry.title or front.title,
+            byline=entry.byline or front.byline,
+            kind=front.kind,
+            date=front.date,
+            tags=front.tags,
+            lang=front.lang or publication.language,
+            standfirst=front.standfirst,
+            pull_quote=front.pull_quote,
+            sample=front.sample,
+        )
     if not body.strip():
         problems.append(Problem(display, body_line, "body", "the article has no text"))
+    elif check_body:
+        problems += check_body(article)
     if problems:
         raise ManifestError(problems)
-    return Article(
-        slug=re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-"),
-        source=display,
-        position=position + 1,
-        title=entry.title or front.title,
-        byline=entry.byline or front.byline,
-        kind=front.kind,
-        date=front.date,
-        tags=front.tags,
-        lang=front.lang or publication.language,
-        standfirst=front.standfirst,
-        pull_quote=front.pull_quote,
-        sample=front.sample,
-        columns=entry.columns or 2,
-        new_page=entry.new_page,
-        body=body,
-        body_line=body_line,
-    )
+    return article
 
 
 def _check_front(
-    front: FrontMatter, lines: Lines, display: str, manifest: IssueManifest, publication: Publication
+    front: FrontMatter, lines: Lines, display: str, issue_date: dt.date | None, publication: Publication
 ) -> list[Problem]:
     """Checks that need more than one field: dates in order, tags the publication knows."""
     problems = []
-    if front.date and front.date > manifest.date:
-        problems.append(
-            Problem(
-                display, lines[("date",)], "date", f"{front.date} is after the issue's date {manifest.date}"
-            )
-        )
+    if front.date and issue_date and front.date > issue_date:
+        message = f"{front.date} is after the issue's date {issue_date}"
+        problems.append(Problem(display, lines[("date",)], "date", message))
     for index, tag in enumerate(front.tags):
         if tag not in publication.subjects:
             problems.append(
@@ -554,7 +626,7 @@ def load_volumes(
 ) -> list[Volume]:
     """Load ``issues/volumes.yaml`` and check it against the issues that exist."""
     path = issues_root / "volumes.yaml"
-    display = _display(path, display_root)
+    display = display_path(path, display_root)
     entries, lines = load_yaml_model(path, VolumesFile, display)
     problems, volumes, claimed = [], [], {}
     for index, entry in enumerate(entries.volumes):
@@ -575,7 +647,9 @@ def load_volumes(
                         )
                     )
         else:
-            numbers = tuple(n for n, issue in sorted(issues.items()) if issue.date.year == entry.year)
+            numbers = tuple(
+                n for n, issue in sorted(issues.items()) if issue.date and issue.date.year == entry.year
+            )
         if not numbers:
             problems.append(Problem(display, where, f"volumes[{index}]", "binds no issue"))
         for number in numbers:
@@ -609,7 +683,7 @@ def check_numbers(issue_dirs: list[Path], display_root: Path | None = None) -> N
     seen: dict[int, str] = {}
     problems = []
     for directory in sorted({d.resolve() for d in issue_dirs}):
-        display = _display(directory / "issue.yaml", display_root)
+        display = display_path(directory / "issue.yaml", display_root)
         try:
             data, lines = read_yaml(read_text(directory / "issue.yaml", display), display)
         except ManifestError:
@@ -620,9 +694,27 @@ def check_numbers(issue_dirs: list[Path], display_root: Path | None = None) -> N
         if number in seen:
             message = f"issue {number} is also {seen[number]}"
             problems.append(Problem(display, lines[("number",)], "number", message))
-        seen.setdefault(number, _display(directory, display_root))
+        seen.setdefault(number, display_path(directory, display_root))
     if problems:
         raise ManifestError(problems)
+
+
+def issue_stand_in(issue_dir: Path, display_root: Path | None = None) -> Issue | None:
+    """What can be read of an issue that does not load: its number and date (either may be None),
+    for volumes to tell whether they bind it; None when not even that can be read."""
+    display = display_path(issue_dir / "issue.yaml", display_root)
+    try:
+        data, _ = read_yaml(read_text(issue_dir / "issue.yaml", display), display)
+    except ManifestError:
+        return None
+    raw = data if isinstance(data, dict) else {}
+    number = raw.get("number") if type(raw.get("number")) is int else None
+    return Issue.model_construct(
+        number=number,
+        date=_readable(dt.date, raw.get("date")),
+        folder=display_path(issue_dir, display_root),
+        articles=(),
+    )
 
 
 def find_issue_dirs(issues_root: Path) -> list[Path]:
@@ -630,7 +722,7 @@ def find_issue_dirs(issues_root: Path) -> list[Path]:
     return sorted(path.parent for path in issues_root.glob("*/issue.yaml"))
 
 
-def _display(path: Path, root: Path | None) -> str:
+def display_path(path: Path, root: Path | None) -> str:
     """The path as the editor knows it: relative to the project when possible."""
     try:
         return str(path.resolve().relative_to((root or Path.cwd()).resolve()))

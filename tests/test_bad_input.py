@@ -11,7 +11,12 @@ import pytest
 
 CASES = {
     # name: (file to change, old text, new text, expected in the message)
-    "yaml-syntax": ("issue.yaml", "articles:", "articles: [", "issues/001/issue.yaml:4: YAML syntax"),
+    "yaml-syntax": (
+        "issue.yaml",
+        "articles:",
+        "articles: [",
+        "issues/001/issue.yaml:3: articles: the [ opened on this line is never closed with ]",
+    ),
     "missing-field": ("issue.yaml", "date: 2017-02-01\n", "", "issues/001/issue.yaml:1: date: is required"),
     "mistyped-field": ("issue.yaml", "number: 1", "number: [1]", "issues/001/issue.yaml:1: number:"),
     "impossible-date": ("issue.yaml", "2017-02-01", "2017-02-30", "issues/001/issue.yaml:2: date:"),

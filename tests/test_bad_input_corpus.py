@@ -99,11 +99,34 @@ ARTICLE_LINES = ARTICLE.count("\n")
 
 CASES: dict[str, tuple[Edit, str]] = {
     # YAML syntax
-    "yaml-tab-indent": (replace("issue.yaml", "  - file", "\t- file"), f"{MANIFEST}:4: YAML syntax"),
+    "yaml-tab-indent": (
+        replace("issue.yaml", "  - file", "\t- file"),
+        f"{MANIFEST}:4: file: a tab cannot be used to indent YAML or to separate a value: use spaces",
+    ),
     "yaml-unclosed-quote": (
         replace("small.md", "title: A small", 'title: "A small'),
-        f"{ARTICLE_FILE}:8: YAML syntax: found unexpected end of stream"
-        " (while scanning a quoted scalar on line 2)",
+        f'{ARTICLE_FILE}:2: title: the quote " that starts this value is never closed',
+    ),
+    "yaml-colon-in-title": (
+        replace("small.md", "title: A small test article", "title: War: what is it good for"),
+        f"{ARTICLE_FILE}:2: title: a value with ': ' in it must be put in double quotes:"
+        ' title: "War: what is it good for"',
+    ),
+    "yaml-afrikaans-n": (
+        replace("small.md", "title: A small test article", "title: 'n Nuwe begin"),
+        f"{ARTICLE_FILE}:2: title: the quote ' that starts this value is never closed",
+    ),
+    "yaml-list-item-out-of-line": (
+        replace("issue.yaml", "  - file: small.md", "  - file: small.md\n - file: other.md"),
+        f"{MANIFEST}:5: this list item is not lined up with the items above it",
+    ),
+    "yaml-unclosed-bracket": (
+        replace("small.md", "tags: [syria]", "tags: [syria"),
+        f"{ARTICLE_FILE}:6: tags: the [ opened on this line is never closed with ]",
+    ),
+    "yaml-no-colon": (
+        replace("small.md", "byline: Test Writer", "byline Test Writer"),
+        f"{ARTICLE_FILE}:3: a field is written as its name, ': ' and its value",
     ),
     "yaml-duplicate-key": (
         replace("issue.yaml", "number: 1\n", "number: 1\nnumber: 2\n"),
@@ -119,7 +142,7 @@ CASES: dict[str, tuple[Edit, str]] = {
     ),
     "yaml-python-tag": (
         replace("issue.yaml", "number: 1", "number: !!python/object/apply:os.system [id]"),
-        f"{MANIFEST}:1: number: input should be a valid integer",
+        f"{MANIFEST}:1: number: expected a whole number such as 21, got ['id']",
     ),
     "yaml-nested-deep": (
         write("issue.yaml", "number: " + "[" * 2000),
@@ -127,9 +150,36 @@ CASES: dict[str, tuple[Edit, str]] = {
     ),
     "yaml-next-line-character": (
         write("issue.yaml", "number: 1\ndate: 2017-02-01\ntheme: \u0085x\n"),
-        f"{MANIFEST}:4: YAML syntax: could not find expected ':' (while scanning a simple key on line 3)",
+        f"{MANIFEST}:3: a field is written as its name, ': ' and its value",
     ),
-    # wrong types
+    # wrong types and forms
+    "article-as-plain-text": (
+        replace("issue.yaml", "- file: small.md", "- small.md"),
+        f"{MANIFEST}:4: articles[0]: each article is written as `- file: name.md`, such as - file: small.md",
+    ),
+    "article-without-md": (
+        replace("issue.yaml", "file: small.md", "file: small"),
+        f"{MANIFEST}:4: articles[0].file: 'small' is not a file name ending in .md, such as statement.md:"
+        " did you mean small.md?",
+    ),
+    "language-by-name": (
+        replace("small.md", "lang: en-ZA", "lang: afrikaans"),
+        f"{ARTICLE_FILE}:7: lang: 'afrikaans' is not a language code such as en-ZA, af-ZA, zu-ZA or xh:"
+        " did you mean af-ZA?",
+    ),
+    "misspelt-field": (
+        replace("small.md", "byline: Test Writer", "bylne: Test Writer"),
+        f"{ARTICLE_FILE}:3: bylne: is not a known field: did you mean byline?",
+    ),
+    "slug-clash": (
+        both(
+            write("small_one.md", ARTICLE),
+            write("small-one.md", ARTICLE),
+            replace("issue.yaml", "- file: small.md", "- file: small_one.md\n  - file: small-one.md"),
+        ),
+        f"{MANIFEST}:5: articles[1].file: small-one.md and small_one.md (line 4) would share the name"
+        " 'small-one' in the PDFs and on the site: rename one",
+    ),
     "number-as-words": (replace("issue.yaml", "number: 1", "number: one"), f"{MANIFEST}:1: number:"),
     "articles-as-text": (
         replace("issue.yaml", "articles:\n  - file: small.md", "articles: small.md"),

@@ -1,0 +1,365 @@
+"""What an editor reads: each kind of mistake in plain words, every problem of an issue in one run,
+and one broken issue never stopping the others."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from layout.build import Project, build_issue
+from layout.check import check_issue
+from layout.errors import ManifestError
+from layout.manifest import load_issue, load_publication, read_yaml
+from tests.conftest import ARTICLE, ROOT
+from tests.test_bad_input import run_layout
+
+PUBLICATION = load_publication(ROOT / "issues", ROOT)
+MANIFEST = "issues/001/issue.yaml"
+ARTICLE_FILE = "issues/001/small.md"
+
+
+def problems_of(issue_dir: Path, root: Path) -> list[str]:
+    """Every problem load_issue reports for the folder, as printed."""
+    with pytest.raises(ManifestError) as caught:
+        load_issue(issue_dir, PUBLICATION, root)
+    return [str(problem) for problem in caught.value.problems]
+
+
+def yaml_problem(text: str) -> str:
+    with pytest.raises(ManifestError) as caught:
+        read_yaml(text, "issue.yaml")
+    assert len(caught.value.problems) == 1
+    return str(caught.value.problems[0])
+
+
+# --- YAML syntax ------------------------------------------------------------------------------
+
+YAML_CASES = {
+    "colon in a value": (
+        "title: War: what is it good for\nkind: analysis\n",
+        "issue.yaml:1: title: a value with ': ' in it must be put in double quotes:"
+        ' title: "War: what is it good for"',
+    ),
+    "afrikaans 'n": (
+        "title: 'n Nuwe begin\nkind: analysis\nlang: af-ZA\n",
+        "issue.yaml:1: title: the quote ' that starts this value is never closed: a value that starts"
+        " with ' or \" must end with the same quote; to start with 'n, put the whole value in double"
+        ' quotes: title: "\'n Nuwe begin"',
+    ),
+    "quote closed by a later apostrophe": (
+        "title: 'n Nuwe begin\nbyline: Die span se 'n ding\n",
+        "issue.yaml:1: title: the quote ' that starts this value is closed before its end (on line 2):"
+        " a value that starts with a quote must end with it; put the whole value in double quotes:"
+        ' title: "\'n Nuwe begin"',
+    ),
+    "text after a closing quote": (
+        'title: "War" and peace\n',
+        'issue.yaml:1: title: the quote " that starts this value is closed before its end: a value'
+        " that starts with a quote must end with it; put the whole value in single quotes:"
+        " title: '\"War\" and peace'",
+    ),
+    "tab": (
+        "number: 1\narticles:\n\t- file: a.md\n",
+        "issue.yaml:3: file: a tab cannot be used to indent YAML or to separate a value: use spaces",
+    ),
+    "unclosed bracket": (
+        "number: 1\ntags: [syria, imperialism\nkind: analysis\n",
+        "issue.yaml:2: tags: the [ opened on this line is never closed with ]: a list in brackets is"
+        " written on one line, such as tags: [syria, imperialism]",
+    ),
+    "unclosed brace": (
+        "contact: {phone: 082\nname: x\n",
+        "issue.yaml:1: contact: the { opened on this line is never closed with }: fields in braces are"
+        " written on one line, such as contact: {phone: 082 000 0000}",
+    ),
+    "list item out of line": (
+        "articles:\n  - file: a.md\n - file: b.md\n",
+        "issue.yaml:3: this list item is not lined up with the items above it: every '- ' of one list"
+        " starts in the same column",
+    ),
+    "list item without its space": (
+        "articles:\n  - file: a.md\n  -file: b.md\n",
+        "issue.yaml:3: a list item starts with '- ' (a dash and a space)",
+    ),
+    "field indented too far": (
+        "number: 1\n  date: 2017-03-22\n",
+        "issue.yaml:2: date: this line is indented more than the line above it: the fields of one entry"
+        " start in the same column",
+    ),
+    "field indented too little": (
+        "articles:\n  - file: a.md\n    title: x\n   columns: 1\n",
+        "issue.yaml:4: columns: this line is not lined up with the lines above it: the fields of one"
+        " entry start in the same column",
+    ),
+    "no space after the colon": (
+        "title:War\nkind: analysis\n",
+        "issue.yaml:1: title: put a space after the ':' of the field name: title: War",
+    ),
+    "no colon": (
+        "number: 1\ndate 2017-03-22\ntheme: x\n",
+        "issue.yaml:2: a field is written as its name, ': ' and its value, such as date: 2017-03-22",
+    ),
+    "reserved first character": (
+        "byline: @wivp_sa\n",
+        "issue.yaml:1: byline: a value cannot start with @: put the whole value in double quotes:"
+        ' byline: "@wivp_sa"',
+    ),
+    "a backslash in double quotes": (
+        'title: "C:\\Users"\n',
+        "issue.yaml:1: title: inside double quotes a backslash starts a code such as \\n: write \\\\ for a"
+        " backslash, or put the whole value in single quotes instead",
+    ),
+    "stray closing bracket": ("tags: [a, b]]\n", "issue.yaml:1: tags: this ] closes no [: remove it"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(YAML_CASES))
+def test_yaml_mistakes_are_said_in_plain_words_where_they_were_made(name: str) -> None:
+    text, expected = YAML_CASES[name]
+    assert yaml_problem(text) == expected
+
+
+# --- fields -----------------------------------------------------------------------------------
+
+
+def scratch_issue(root: Path, articles: str, files: dict[str, str]) -> Path:
+    """Issue no 1 in ``root``: its ``articles:`` list as written, and the articles' files."""
+    issue = root / "issues" / "001"
+    issue.mkdir(parents=True)
+    (issue / "issue.yaml").write_text(f"number: 1\ndate: 2017-02-01\narticles:\n{articles}\n")
+    for name, text in files.items():
+        (issue / name).write_text(text)
+    return issue
+
+
+FIELD_CASES = {
+    # what is changed in the article -> the message
+    ("lang: en-ZA", "lang: afrikaans"): "7: lang: 'afrikaans' is not a language code such as en-ZA, af-ZA,"
+    " zu-ZA or xh: did you mean af-ZA?",
+    ("lang: en-ZA", "lang: isiXhosa"): "7: lang: 'isiXhosa' is not a language code such as en-ZA, af-ZA,"
+    " zu-ZA or xh: did you mean xh?",
+    ("lang: en-ZA", "lang: en_za"): "7: lang: 'en_za' is not a language code such as en-ZA, af-ZA,"
+    " zu-ZA or xh: did you mean en-ZA?",
+    ("kind: statement", "kind: statment"): "4: kind: 'statment' is not one of: 'statement', 'memorandum',"
+    " 'letter', 'review', 'report', 'tribute', 'analysis', 'editorial', 'appeal', 'interview',"
+    " 'resolution', 'speech', 'poem': did you mean 'statement'?",
+    ("tags: [syria]", "tags: [Middle East]"): "6: tags[0]: 'Middle East' is not lower-case words joined by"
+    " hyphens, such as south-africa: did you mean middle-east?",
+    ("tags: [syria]", "tags: syria"): "6: tags: expected a list, such as [one, two] or lines starting"
+    " with '- ', got text",
+    (
+        "lang: en-ZA",
+        "lang: en-ZA\nsample: maybe",
+    ): "8: sample: expected yes or no (true or false), got 'maybe'",
+    ("byline: Test Writer", "bylin: Test Writer"): "3: bylin: is not a known field: did you mean byline?",
+    ("byline: Test Writer", "colour: red"): "3: colour: is not a known field; the fields are: title,"
+    " byline, kind, date, tags, lang, standfirst, pull_quote, sample",
+    ("date: 2017-01-02", "date: 2017-02-30"): "5: date: '2017-02-30' is not a date that exists (day is out"
+    " of range for month)",
+    ("date: 2017-01-02", "date: 2 January 2017"): "5: date: expected a date written YYYY-MM-DD, such as"
+    " 2017-03-22, got '2 January 2017'",
+    ("title: A small test article", "title: " + "x" * 301): "2: title: is 301 characters long; at most"
+    " 300 fit",
+}
+
+
+@pytest.mark.parametrize("change", sorted(FIELD_CASES), ids=lambda change: change[1][:20])
+def test_front_matter_fields_say_what_is_expected(tmp_path: Path, change: tuple[str, str]) -> None:
+    issue = scratch_issue(tmp_path, "  - file: small.md", {"small.md": ARTICLE.replace(*change)})
+    assert problems_of(issue, tmp_path) == [f"{ARTICLE_FILE}:{FIELD_CASES[change]}"]
+
+
+MANIFEST_CASES = {
+    "  - [small.md]": "4: articles[0]: each article is written as `- file: name.md`, such as - file:"
+    " statement.md",
+    "  - small.md": "4: articles[0]: each article is written as `- file: name.md`, such as - file: small.md",
+    "  - file: small": "4: articles[0].file: 'small' is not a file name ending in .md, such as"
+    " statement.md: did you mean small.md?",
+    "  - file: small.md\n    columns: 3": "5: articles[0].columns: 3 is not one of: 1, 2",
+    "  - file: small.md\n    new_page: sometimes": "5: articles[0].new_page: expected yes or no (true or"
+    " false), got 'sometimes'",
+    "  - file: small.md\n    colums: 1": "5: articles[0].colums: is not a known field: did you mean columns?",
+}
+
+
+@pytest.mark.parametrize("entry", sorted(MANIFEST_CASES))
+def test_issue_fields_say_what_is_expected(tmp_path: Path, entry: str) -> None:
+    issue = scratch_issue(tmp_path, entry, {"small.md": ARTICLE})
+    assert problems_of(issue, tmp_path) == [f"{MANIFEST}:{MANIFEST_CASES[entry]}"]
+
+
+def test_issue_numbers_out_of_range_and_in_words(tmp_path: Path) -> None:
+    issue = scratch_issue(tmp_path, "  - file: small.md", {"small.md": ARTICLE})
+    (issue / "issue.yaml").write_text("number: 0\ndate: 2017-02-01\narticles:\n  - file: small.md\n")
+    assert problems_of(issue, tmp_path) == [f"{MANIFEST}:1: number: must be 1 or more, got 0"]
+    (issue / "issue.yaml").write_text("number: one\ndate: 2017-02-01\narticles:\n  - file: small.md\n")
+    assert problems_of(issue, tmp_path) == [
+        f"{MANIFEST}:1: number: expected a whole number such as 21, got 'one'"
+    ]
+
+
+# --- byte-order marks and names that clash ------------------------------------------------
+
+
+def test_a_byte_order_mark_is_accepted_in_articles_and_manifests(scratch: Path) -> None:
+    issue = scratch / "issues" / "001"
+    for name in ("small.md", "issue.yaml"):
+        (issue / name).write_bytes(b"\xef\xbb\xbf" + (issue / name).read_bytes().replace(b"\n", b"\r\n"))
+    result = run_layout(scratch, "check")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "No 1: OK (1 article, 14 words)\n"
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [("fees_must_fall.md", "fees-must-fall.md"), ("Statement.md", "statement.md")]
+)
+def test_articles_whose_names_make_one_slug_are_refused(tmp_path: Path, first: str, second: str) -> None:
+    issue = scratch_issue(
+        tmp_path, f"  - file: {first}\n  - file: {second}", {first: ARTICLE, second: ARTICLE}
+    )
+    slug = Path(second).stem.lower().replace("_", "-")
+    expected = (
+        f"{MANIFEST}:5: articles[1].file: {second} and {first} (line 4) would share the name {slug!r}"
+        " in the PDFs and on the site: rename one"
+    )
+    assert expected in problems_of(issue, tmp_path)
+
+
+# --- every problem in one run ------------------------------------------------------------------
+
+
+def test_every_problem_of_an_issue_is_reported_in_one_run(scratch: Path) -> None:
+    """A bad date in issue.yaml, bad front matter and a bad body: all of them, each file in line order."""
+    issue = scratch / "issues" / "001"
+    (issue / "issue.yaml").write_text(
+        "number: 1\ndate: 2017-02-30\narticles:\n"
+        "  - file: small.md\n    columns: 3\n  - file: other.md\n  - gone\n"
+    )
+    (issue / "small.md").write_text(ARTICLE.replace("kind: statement", "kind: statment") + "\n<b>bold</b>\n")
+    (issue / "other.md").write_text("---\ntitle: War: peace\n---\n\nSee ![x](figures/gone.png).\n")
+    result = run_layout(scratch, "check")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"{MANIFEST}:2: date: '2017-02-30' is not a date that exists (day is out of range for month)",
+        f"{MANIFEST}:5: articles[0].columns: 3 is not one of: 1, 2",
+        f"{MANIFEST}:7: articles[2]: each article is written as `- file: name.md`, such as"
+        " - file: statement.md",
+        f"{ARTICLE_FILE}:4: kind: 'statment' is not one of: 'statement', 'memorandum', 'letter', 'review',"
+        " 'report', 'tribute', 'analysis', 'editorial', 'appeal', 'interview', 'resolution', 'speech',"
+        " 'poem': did you mean 'statement'?",
+        f"{ARTICLE_FILE}:18: body: raw HTML is not allowed: '<b>'",
+        f"{ARTICLE_FILE}:18: body: raw HTML is not allowed: '</b>'",
+        "issues/001/other.md:2: title: a value with ': ' in it must be put in double quotes:"
+        ' title: "War: peace"',
+        "issues/001/other.md:5: image: 'figures/gone.png': image file not found",
+    ]
+
+
+# --- one broken issue never stops the others --------------------------------------------------
+
+
+def two_issues(root: Path) -> None:
+    """Beside the scratch issue no 1, a copy of it as no 2."""
+    shutil.copytree(root / "issues" / "001", root / "issues" / "002")
+    manifest = root / "issues" / "002" / "issue.yaml"
+    manifest.write_text(manifest.read_text().replace("number: 1", "number: 2"))
+
+
+def failing_text_stage(number: str) -> str:
+    """A program running the CLI with the text stage failing (as a bug would) for issue ``number``."""
+    return textwrap.dedent(f"""\
+        import sys
+        import layout.build
+        real = layout.build.article_text
+        def article_text(article, issue_dir):
+            if issue_dir.name == {number!r}:
+                raise RuntimeError("the text stage broke")
+            return real(article, issue_dir)
+        layout.build.article_text = article_text
+        from layout.cli import main
+        main(sys.argv[1:], prog_name="layout")
+        """)
+
+
+def run_failing(project: Path, *args: str, debug: bool = False) -> subprocess.CompletedProcess:
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", **({"LAYOUT_DEBUG": "1"} if debug else {})}
+    return subprocess.run(
+        [sys.executable, "-c", failing_text_stage("002"), *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+INTERNAL = (
+    "issues/002/small.md: internal error while setting this issue: RuntimeError: the text stage broke;"
+    " please report it"
+)
+
+
+def test_a_fault_in_one_issue_is_its_problem_and_check_goes_on(scratch: Path) -> None:
+    two_issues(scratch)
+    result = run_failing(scratch, "check")
+    assert result.returncode == 2
+    assert result.stdout == "No 1: OK (1 article, 14 words)\n"
+    assert result.stderr == INTERNAL + "\n"
+    debug = run_failing(scratch, "check", debug=True)
+    assert "Traceback" in debug.stderr and "RuntimeError: the text stage broke" in debug.stderr
+
+
+def test_a_fault_in_one_issue_does_not_stop_the_build_of_the_others(scratch: Path) -> None:
+    two_issues(scratch)
+    result = run_failing(scratch, "build", "-j", "1")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr == INTERNAL + "\n1 of 2 issues failed: issues/002\n"
+    assert (scratch / "build" / "issues" / "the-spark-001.pdf").is_file()
+    assert not (scratch / "build" / "issues" / "the-spark-002.pdf").exists()
+
+
+INTERNAL_KEY = (
+    "issues/001/issue.yaml: internal error while setting this issue: KeyError: 'typeset'; please report it"
+)
+
+
+def test_build_issue_and_check_issue_turn_any_exception_into_a_problem(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> None:
+        raise KeyError("typeset")
+
+    project = Project(root=scratch, out=scratch / "build")
+    monkeypatch.chdir(scratch)
+    monkeypatch.setattr("layout.build.render_issue", broken)  # after every check, before typesetting
+    result = build_issue(project, scratch / "issues" / "001")
+    assert [str(p) for p in result.problems] == [INTERNAL_KEY]
+    monkeypatch.setattr("layout.check.load", broken)
+    checked = check_issue(project, scratch / "issues" / "001")
+    assert [str(p) for p in checked.problems] == [INTERNAL_KEY]
+
+
+def test_a_bad_issue_stops_only_the_volumes_that_bind_it(scratch: Path) -> None:
+    two_issues(scratch)
+    (scratch / "issues" / "volumes.yaml").write_text(
+        "volumes:\n  - id: one\n    title: The first\n    issues: [1]\n"
+        "  - id: two\n    title: The second\n    issues: [2]\n"
+    )
+    broken = scratch / "issues" / "002" / "small.md"
+    broken.write_text(broken.read_text().replace("kind: statement", "kind: statment"))
+    result = run_layout(scratch, "volume", "-j", "1")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("issues/002/small.md:4: kind: 'statment' is not one of:")
+    assert lines[1:] == ["issues/volumes.yaml: two: not bound: issue 2 has problems (listed above)"]
+    assert "Volume one: " in result.stdout
+    assert (scratch / "build" / "volumes" / "the-spark-one.pdf").is_file()
+    assert not (scratch / "build" / "volumes" / "the-spark-two.pdf").exists()
