@@ -14,8 +14,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from .manifest import Article, Issue, Publication
-from .text import ArticleText
+from .manifest import Article, Issue, Link, Publication
+from .text import ArticleText, typographic
 
 
 def long_date(day: dt.date) -> str:
@@ -85,8 +85,23 @@ def environment(style_dir: Path) -> Environment:
 
 
 def publication_context(publication: Publication) -> dict[str, Any]:
-    """What every document of the publication prints: contacts, Get involved, statement."""
-    return {"publication": publication}
+    """What every document of the publication prints: contacts, Get involved, statement (with
+    curly quotes and dashes, as the articles have them)."""
+    return {"publication": printed_publication(publication)}
+
+
+def printed_publication(publication: Publication) -> Publication:
+    """The publication with its printed texts through :func:`typographic`."""
+
+    def curly(item: Link) -> Link:
+        text = item.text and typographic(item.text)
+        return item.model_copy(update={"label": typographic(item.label), "text": text})
+
+    names = ("name", "publisher", "publisher_short", "statement")
+    update: dict[str, Any] = {name: typographic(getattr(publication, name)) for name in names}
+    update["get_involved"] = tuple(map(curly, publication.get_involved))
+    update["social"] = tuple(map(curly, publication.social))
+    return publication.model_copy(update=update)
 
 
 def article_context(
@@ -95,13 +110,13 @@ def article_context(
     """One article as the templates print it."""
     return {
         "id": anchor(issue, article),
-        "title": article.title,
-        "byline": article.byline,
+        "title": typographic(article.title),
+        "byline": article.byline and typographic(article.byline),
         "kind": article.kind.capitalize(),
         "date": long_date(article.date) if article.date else None,
         "subjects": [subjects[tag] for tag in article.tags],
         "lang": article.lang,
-        "standfirst": article.standfirst,
+        "standfirst": article.standfirst and typographic(article.standfirst),
         "sample": article.sample,
         "columns": article.columns,
         "new_page": article.new_page,
@@ -119,7 +134,7 @@ def issue_context(publication: Publication, issue: Issue, texts: dict[str, Artic
         "number": issue.number,
         "date": long_date(issue.date),
         "iso_date": issue.date.isoformat(),
-        "theme": issue.theme,
+        "theme": issue.theme and typographic(issue.theme),
         "running": f"{publication.name} · No {issue.number} · {long_date(issue.date)}",
         "keywords": ", ".join(subjects[tag] for tag in tags),
         "description": issue.theme or "; ".join(article.title for article in issue.articles),

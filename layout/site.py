@@ -22,7 +22,8 @@ from .build import LoadedIssue, Project, load
 from .downloads import Download, build_pdfs, cover, offer, write_file
 from .errors import LayoutError, Problem
 from .manifest import Article, Issue, Publication, Volume, find_issue_dirs, load_publication, load_volumes
-from .render import anchor, environment, issue_title, long_date, volume_span
+from .render import anchor, environment, issue_title, long_date, printed_publication, volume_span
+from .text import typographic
 
 EDITIONS = (  # what each issue offers: label, where the build puts it, the site's file name, a note
     (
@@ -78,7 +79,8 @@ def build_site(project: Project, out: Path | None = None, jobs: int = 1) -> Site
     subjects = _subjects(publication, issues)
     pages = _pages(issues, bound, subjects)
     env = environment(project.style_dir(publication.style))
-    common = {"publication": publication, "subjects": subjects, "issues": issues, "volumes": bound}
+    printed = printed_publication(publication)
+    common = {"publication": printed, "subjects": subjects, "issues": issues, "volumes": bound}
     for url, (template, context) in pages.items():
         text = env.get_template(f"site/{template}").render(common, root="../" * url.count("/"), **context)
         write_file(site / url, text.encode())
@@ -155,7 +157,7 @@ def _issue_entry(project: Project, site: Path, publication: Publication, loaded:
         "title": issue_title(publication, issue),
         "date": long_date(issue.date),
         "iso_date": issue.date.isoformat(),
-        "theme": issue.theme,
+        "theme": issue.theme and typographic(issue.theme),
         "summary": "; ".join(filter(None, [issue.theme, *(a.title for a in issue.articles)])),
         "subjects": [
             (tag, publication.subjects[tag])
@@ -174,11 +176,11 @@ def _article_entry(publication: Publication, issue: Issue, article: Article, pag
     return {
         "id": anchor(issue, article),
         "url": f"{page}#{anchor(issue, article)}",
-        "title": article.title,
-        "byline": article.byline,
+        "title": typographic(article.title),
+        "byline": article.byline and typographic(article.byline),
         "kind": article.kind.capitalize(),
         "date": long_date(article.date) if article.date else None,
-        "standfirst": article.standfirst,
+        "standfirst": article.standfirst and typographic(article.standfirst),
         "tags": article.tags,
         "subjects": [(publication.subjects[tag], f"subjects/{tag}/index.html") for tag in article.tags],
         "issue_label": f"No {issue.number}, {long_date(issue.date)}",
@@ -245,7 +247,8 @@ def _subjects(publication: Publication, issues: list[dict]) -> list[dict]:
 
 def plain_text(body_html: str) -> str:
     """An article body's words without markup, for the search index (the HTML is our own renderer's)."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body_html)).split())
+    text = html.unescape(re.sub(r"<[^>]+>", " ", body_html)).replace("\u200b", "")  # break opportunities
+    return " ".join(text.split())
 
 
 def _search_index(loaded: list[LoadedIssue], issues: list[dict]) -> str:

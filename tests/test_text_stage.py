@@ -296,3 +296,15 @@ def test_nothing_is_set_beyond_the_margins(accepted: pypdfium2.PdfDocument) -> N
         width = page.get_width()
         for character, _, (left, _, right, _) in drawn(page):
             assert left >= 15 * MM - 1 and right <= width - 15 * MM + 1, (number, character)
+
+
+def test_the_publication_prints_curly_quotes_and_dashes_too() -> None:
+    from layout.manifest import load_publication
+    from layout.render import printed_publication
+
+    publication = load_publication(ROOT / "issues")
+    straight = publication.model_copy(update={"statement": 'We say "no" -- and mean it.'})
+    assert printed_publication(straight).statement == "We say “no” – and mean it."
+    item = publication.get_involved[0].model_copy(update={"label": "Join the 'Spark'"})
+    printed = printed_publication(publication.model_copy(update={"get_involved": (item,)}))
+    assert printed.get_involved[0].label == "Join the ‘Spark’"
