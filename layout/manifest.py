@@ -27,7 +27,7 @@ from pydantic import (
 )
 
 from .errors import ManifestError, Problem, in_file_order
-from .messages import field_message, yaml_problem
+from .messages import closest, field_message, yaml_problem
 
 KINDS = (
     "statement",
@@ -345,10 +345,17 @@ def validate(model: type[Model], data: Any, lines: Lines, source: str) -> tuple[
     except ValidationError as error:
         errors = error.errors()
     locations = [tuple(err["loc"]) for err in errors]
+    misspelt = {
+        (*loc[:-1], closest(str(loc[-1]), _fields_at(model, loc[:-1])))
+        for err, loc in zip(errors, locations, strict=True)
+        if err["type"] == "extra_forbidden"
+    }
     problems = []
     for err, loc in zip(errors, locations, strict=True):
         if err["type"] == "too_short" and any(other[: len(loc)] == loc != other for other in locations):
             continue  # pydantic's "at least 1 item after validation": the items' own errors say why
+        if err["type"] == "missing" and loc in misspelt:
+            continue  # "lable: did you mean label?" says it; "label: is required" would say it twice
         message = field_message(err, _fields_at(model, loc[:-1]))
         problems.append(Problem(source, _line_of(loc, lines), _field(loc), message))
     return None, sorted(problems, key=lambda problem: problem.line or 0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import yaml
@@ -297,6 +297,11 @@ def _quoted_scalar_before(text: str, index: int) -> yaml.ScalarToken | None:
 # --- pydantic --------------------------------------------------------------------------------
 
 
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice the editor probably meant to write for ``word`` (a misspelt field or kind)."""
+    return next(iter(difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)), None)
+
+
 def field_message(error: dict[str, Any], known_fields: tuple[str, ...] = ()) -> str:
     """One pydantic validation error in plain words, with an example of what is expected."""
     kind, given, ctx = error["type"], error.get("input"), error.get("ctx") or {}
@@ -305,8 +310,8 @@ def field_message(error: dict[str, Any], known_fields: tuple[str, ...] = ()) -> 
         return "is required"
     if kind == "extra_forbidden":
         field = str(error["loc"][-1])
-        close = difflib.get_close_matches(field, known_fields, n=1, cutoff=0.6)
-        hint = f": did you mean {close[0]}?" if close else f"; the fields are: {', '.join(known_fields)}"
+        close = closest(field, known_fields)
+        hint = f": did you mean {close}?" if close else f"; the fields are: {', '.join(known_fields)}"
         return f"is not a known field{hint}" if known_fields else "is not a known field (check the spelling)"
     if kind == "string_type":
         return f"expected text, got {got}"
@@ -374,6 +379,13 @@ def _suggest(given: Any, pattern: str) -> str | None:
     if pattern == r"^[a-z0-9]+(-[a-z0-9]+)*$":
         slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
         return slug if slug and slug != text else None
+    if pattern == r"^[A-Za-z0-9][A-Za-z0-9-]*$":
+        name = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
+        return name if name and name != text else None
+    if pattern == r"^https?://[^/\s?#]+/([^\s?#]*/)?$" and text and not re.search(r"[\s?#]", text):
+        address = text if re.match(r"https?://", text) else f"https://{text}"
+        address = address if address.endswith("/") else f"{address}/"
+        return address if address != text else None
     return None
 
 
@@ -381,6 +393,6 @@ def _choice_message(given: Any, expected: str) -> str:
     """``kind: statment`` -> 'statment' is not one of: 'statement', ...: did you mean 'statement'?"""
     choices = [choice.strip("'") for choice in re.split(r", | or ", expected)]
     listed = ", ".join(repr(c) if not c.isdigit() else c for c in choices)
-    close = difflib.get_close_matches(str(given), choices, n=1, cutoff=0.6)
-    hint = f": did you mean {close[0]!r}?" if close and not close[0].isdigit() else ""
+    close = closest(str(given), choices)
+    hint = f": did you mean {close!r}?" if close and not close.isdigit() else ""
     return f"{given!r} is not one of: {listed}{hint}"

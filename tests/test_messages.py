@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -203,6 +202,55 @@ def test_issue_numbers_out_of_range_and_in_words(tmp_path: Path) -> None:
     ]
 
 
+PUBLICATION_CASES = {
+    ("slug: the-spark", "slug: The Spark"): "4: slug: 'The Spark' is not lower-case words joined by hyphens,"
+    " such as south-africa: did you mean the-spark?",
+    ("language: en-ZA", "language: English"): "7: language: 'English' is not a language code such as en-ZA,"
+    " af-ZA, zu-ZA or xh: did you mean en-ZA?",
+    ("site_url: https://thespark.wivp.org.za/", "site_url: thespark.wivp.org.za"): "11: site_url:"
+    " 'thespark.wivp.org.za' is not the site's address, starting with https:// and ending in /, such as"
+    " https://example.org/archive/: did you mean https://thespark.wivp.org.za/?",
+    ('contact:\n  phone: "+27 822020617"\n  phone_label: ph/sms/whatsapp\n', "contact: 082 202 0617\n"): "13:"
+    " contact: expected fields written name: value, each on its own line, got text",
+    ('  phone: "+27 822020617"\n', '  phone: "+27 822020617"\n  email: wivp\n'): "15: contact.email: 'wivp'"
+    " is not an e-mail address such as info@example.org",
+    ("  - label: Facebook", "  - lable: Facebook"): "19: social[0].lable: is not a known field: did you"
+    " mean label?",
+}
+
+
+@pytest.mark.parametrize("change", sorted(PUBLICATION_CASES), ids=lambda change: change[1][:20])
+def test_publication_fields_say_what_is_expected(scratch: Path, change: tuple[str, str]) -> None:
+    path = scratch / "issues" / "publication.yaml"
+    assert change[0] in path.read_text()
+    path.write_text(path.read_text().replace(*change, 1))
+    with pytest.raises(ManifestError) as caught:
+        load_publication(scratch / "issues", scratch)
+    problems = [str(problem) for problem in caught.value.problems]
+    assert problems == [f"issues/publication.yaml:{PUBLICATION_CASES[change]}"]
+
+
+VOLUME_CASES = {
+    "nos 1": "3: volumes[0].id: 'nos 1' is not letters, digits and hyphens, such as 2017 or nos-20-23:"
+    " did you mean nos-1?",
+    "issues: 1": "4: volumes[0].issues: expected a list, such as [one, two] or lines starting with '- ',"
+    " got a number",
+    "year: 3017": "4: volumes[0].year: must be 2999 or less, got 3017",
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(VOLUME_CASES))
+def test_volume_fields_say_what_is_expected(scratch: Path, mistake: str) -> None:
+    volume = "volumes:\n  - title: One\n    id: nos-1\n    issues: [1]\n"
+    volume = (
+        volume.replace("nos-1", mistake) if mistake == "nos 1" else volume.replace("issues: [1]", mistake)
+    )
+    (scratch / "issues" / "volumes.yaml").write_text(volume)
+    result = run_layout(scratch, "volume")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [f"issues/volumes.yaml:{VOLUME_CASES[mistake]}"]
+
+
 # --- byte-order marks and names that clash ------------------------------------------------
 
 
@@ -271,26 +319,25 @@ def two_issues(root: Path) -> None:
     manifest.write_text(manifest.read_text().replace("number: 1", "number: 2"))
 
 
-def failing_text_stage(number: str) -> str:
-    """A program running the CLI with the text stage failing (as a bug would) for issue ``number``."""
-    return textwrap.dedent(f"""\
-        import sys
-        import layout.build
-        real = layout.build.article_text
-        def article_text(article, issue_dir):
-            if issue_dir.name == {number!r}:
-                raise RuntimeError("the text stage broke")
-            return real(article, issue_dir)
-        layout.build.article_text = article_text
-        from layout.cli import main
-        main(sys.argv[1:], prog_name="layout")
-        """)
+FAILING_TEXT_STAGE = """\
+import layout.build
+real = layout.build.article_text
+def article_text(article, issue_dir):
+    if issue_dir.name == "002":
+        raise RuntimeError("the text stage broke")
+    return real(article, issue_dir)
+layout.build.article_text = article_text
+"""
 
 
-def run_failing(project: Path, *args: str, debug: bool = False) -> subprocess.CompletedProcess:
+def run_failing(
+    project: Path, *args: str, fault: str = FAILING_TEXT_STAGE, debug: bool = False
+) -> subprocess.CompletedProcess:
+    """The CLI run with ``fault`` (a bug, as a program that patches the package) put in first."""
+    program = f"{fault}\nimport sys\nfrom layout.cli import main\nmain(sys.argv[1:], prog_name='layout')\n"
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", **({"LAYOUT_DEBUG": "1"} if debug else {})}
     return subprocess.run(
-        [sys.executable, "-c", failing_text_stage("002"), *args],
+        [sys.executable, "-c", program, *args],
         cwd=project,
         env=env,
         capture_output=True,
@@ -363,3 +410,10 @@ def test_a_bad_issue_stops_only_the_volumes_that_bind_it(scratch: Path) -> None:
     assert "Volume one: " in result.stdout
     assert (scratch / "build" / "volumes" / "the-spark-one.pdf").is_file()
     assert not (scratch / "build" / "volumes" / "the-spark-two.pdf").exists()
+
+
+def test_a_fault_outside_any_issue_is_one_line_and_exit_status_2(scratch: Path) -> None:
+    fault = "import layout.check\ndef broken(*args, **options):\n    raise ValueError('no')\n"
+    result = run_failing(scratch, "check", fault=fault + "layout.check.check_issues = broken\n")
+    assert result.returncode == 2
+    assert result.stderr == "layout check: internal error while running: ValueError: no; please report it\n"
