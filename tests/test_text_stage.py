@@ -207,6 +207,7 @@ URL = "https://www.example.org/news/2017/03/22/the-attempted-coup-in-turkey-and-
 CODE = "onerror=" + "do_something_with_the_value_of(" * 6 + ")"
 AMOUNT = "R 1 500,00"
 SYMBOLS = "★ ☭ ✊🏾"
+LONG_LINE = "long_code_line = " + "call(argument, another_argument)." * 8  # in a code block
 ACCEPTED = f"""\
 The first line is set in small capitals.
 
@@ -217,6 +218,14 @@ Code in a paragraph: `{CODE}` and `{URL}`, set without hyphens.
 {" ".join(f"Word{'s' * (i % 4)} {AMOUNT} and 15 000 workers." for i in range(24))}
 
 Fists and stars: {SYMBOLS}.
+
+```
+{LONG_LINE}
+```
+
+| Where | Amount |
+|---|---|
+| Johannesburg {URL[:90]} | {AMOUNT} |
 
 - one
   - two
@@ -246,10 +255,10 @@ def test_addresses_code_and_amounts_print_as_written(accepted: pypdfium2.PdfDocu
     joined = "".join(text.split())  # lines joined: an address broken at a line end is whole again
     assert "\u200b" not in text
     assert joined.count(URL) == 3  # no hyphen inserted: it would stay in the joined text
-    assert CODE in joined and URL[:60] + "," in joined
+    assert CODE in joined and URL[:60] + "," in joined and "".join(LONG_LINE.split()) in joined
     assert "comrade.secretary@wivp.example.org.za" in joined
     lines = [" ".join(line.split()) for line in text.replace("\u202f", " ").splitlines()]
-    assert sum(line.count(AMOUNT) for line in lines) == 24  # never broken after the R or between groups
+    assert sum(line.count(AMOUNT) for line in lines) == 25  # never broken after the R or between groups
     assert sum(line.count("15 000") for line in lines) == 24
 
 
