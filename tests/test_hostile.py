@@ -294,3 +294,70 @@ def test_printed_words_leave_out_markup_and_keep_what_is_printed() -> None:
         "a": "First\n    defined.",
         "b": "Called first.",
     }
+
+
+# --- what an editor gets wrong in the hostile issue is refused with its line -------------------------
+
+MISTAKES = {
+    # name: (file, old text, new text, the line the message names: of the new text)
+    "footnote called but not written": (
+        "wages-rents-fares-fees.md",
+        "every month.[^method]",
+        "every month.[^methd]",
+        "[^methd]",
+    ),
+    "colon in a title": ("an-injury-to-one.md", "title: An injury to one", "title: Amandla: one", "title:"),
+    "quotes nested five deep": (
+        "inkululeko-yabasebenzi.md",
+        '> > > "You are like family to us.',
+        '> > > > > "You are like family to us.',
+        "> > > > >",
+    ),
+}
+
+
+def _editor_copy(tmp_path: Path, hostile_project: Path) -> Path:
+    """A scratch project with a copy of the hostile issue (its images made) as no 150."""
+    root = make_scratch(tmp_path)
+    shutil.copytree(hostile_project / "issues" / "150", root / "issues" / "150")
+    return root
+
+
+def _line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+@pytest.mark.parametrize("name", sorted(MISTAKES))
+def test_a_mistake_is_refused_with_its_line(tmp_path: Path, hostile_project: Path, name: str) -> None:
+    file, old, new, marker = MISTAKES[name]
+    root = _editor_copy(tmp_path, hostile_project)
+    path = root / "issues" / "150" / file
+    assert old in path.read_text(), name
+    path.write_text(path.read_text().replace(old, new, 1))
+    result = run_layout(root, "build", "issues/150", "-j", "1")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    located = rf"issues/150/{re.escape(file)}:{_line_of(path, marker)}: "
+    assert re.search(located, result.stderr), result.stderr
+    assert not list((root / "build").rglob("*.pdf"))
+
+
+def test_a_photograph_cut_short_is_refused_with_the_line_that_places_it(
+    tmp_path: Path, hostile_project: Path
+) -> None:
+    root = _editor_copy(tmp_path, hostile_project)
+    photo = root / "issues" / "150" / "figures" / "taxi-rank.jpg"
+    photo.write_bytes(photo.read_bytes()[: photo.stat().st_size // 3])
+    result = run_layout(root, "build", "issues/150", "-j", "1")
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    article = root / "issues" / "150" / "wages-rents-fares-fees.md"
+    line = _line_of(article, "figures/taxi-rank.jpg")
+    assert re.search(rf"issues/150/wages-rents-fares-fees\.md:{line}: image: .*taxi-rank\.jpg", result.stderr)
+
+
+def test_an_article_saved_with_a_byte_order_mark_checks(tmp_path: Path, hostile_project: Path) -> None:
+    root = _editor_copy(tmp_path, hostile_project)
+    article = root / "issues" / "150" / "amandla-awethu.md"
+    article.write_bytes(b"\xef\xbb\xbf" + article.read_bytes())
+    result = run_layout(root, "check", "issues/150")
+    assert result.returncode == 0, result.stdout + result.stderr
