@@ -327,6 +327,8 @@ def field_message(error: dict[str, Any], known_fields: tuple[str, ...] = ()) -> 
         return "must not be empty"
     if kind == "string_too_long":
         return f"is {len(given)} characters long; at most {ctx['max_length']} fit"
+    if kind == "too_long":
+        return f"has {ctx.get('actual_length', len(given))} items; at most {ctx['max_length']} are allowed"
     if kind in ("bool_parsing", "bool_type"):
         return f"expected yes or no (true or false), got {given!r}"
     if kind in ("int_parsing", "int_type", "int_from_float"):
