@@ -120,6 +120,7 @@ def article_context(
         "sample": article.sample,
         "columns": article.columns,
         "new_page": article.new_page,
+        "source": article.source,
         "body": Markup(text.html),
     }
 

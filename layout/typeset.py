@@ -102,6 +102,7 @@ from weasyprint.images import RasterImage  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
+from . import patches  # noqa: E402, F401  (WeasyPrint's layout fixed where it misprints: see the module)
 from .overflow import laid_out_within_bounds  # noqa: E402
 from .speedups import faster_layout  # noqa: E402
 
