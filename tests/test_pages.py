@@ -1,16 +1,20 @@
 """What the reader sees on the page: running heads, titles kept with their text, small capitals,
-footnotes on the page of their call.
+room for marks above and below letters, footnotes on the page of their call.
 
 Scratch issues are laid out in this process; the checks read the laid-out boxes (which article,
-which footnote) and the PDF (the running heads' text).
+which footnote) and the PDF (the running heads' text, the ink of each glyph).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
 import pytest
 import weasyprint
 import weasyprint.layout.block as block
@@ -273,6 +277,63 @@ def test_a_footnote_is_set_on_the_page_of_its_call_in_an_a5_leaflet(tmp_path: Pa
         with unpatched("_linebox_layout", patches._linebox_layout):
             broken += bool(notes_apart(lay_out_leaflet(root, "a5")))
     assert broken  # the sweep reached the case the patch mends
+
+
+# --- room for marks above and below letters in headings -------------------------------------------------
+
+# Each word has a capital with a mark above (up to 0.95 em) and letters with marks below or a
+# descender (down to 0.24 em): Tshivenḓa, Sepedi, Afrikaans. Whichever way the lines break, every
+# line has both.
+MARKED = "Ôḓig Šaṱhoḓig Êṋḽag Ṅḓuvhag Ṱhoḓeag Ḓaṋḽag"
+
+
+def ink_lines(path: Path, size: float) -> list[tuple[int, float, float]]:
+    """The ink of every line set at ``size`` points, from pdfium's glyph boxes: page, lowest and
+    highest point, top line first (a line is the characters on one baseline)."""
+    lines: dict[tuple[int, float], list[float]] = {}
+    x, y = ctypes.c_double(), ctypes.c_double()
+    for number, page in enumerate(pdfium.PdfDocument(path), start=1):
+        textpage = page.get_textpage()
+        for i in range(textpage.count_chars()):
+            points = raw.FPDFText_GetFontSize(textpage.raw, i) * 0.75  # pdfium counts CSS pixels
+            if abs(points - size) > 0.05 or raw.FPDFText_IsGenerated(textpage.raw, i):
+                continue
+            _, bottom, _, top = textpage.get_charbox(i)
+            if top <= bottom:
+                continue  # a space
+            raw.FPDFText_GetCharOrigin(textpage.raw, i, x, y)
+            ink = lines.setdefault((number, round(y.value, 1)), [bottom, top])
+            ink[0], ink[1] = min(ink[0], bottom), max(ink[1], top)
+    return [
+        (n, low, high)
+        for (n, _), (low, high) in sorted(lines.items(), key=lambda item: (item[0][0], -item[0][1]))
+    ]
+
+
+def touching(lines: list[tuple[int, float, float]]) -> list[str]:
+    """Pairs of following lines on a page whose ink meets: the lower one's top reaches the upper's bottom."""
+    return [
+        f"page {page}: ink down to {low:.1f} pt above ink up to {next_high:.1f} pt"
+        for (page, low, _), (next_page, _, next_high) in itertools.pairwise(lines)
+        if page == next_page and next_high >= low
+    ]
+
+
+MARKED_ARTICLE = article(
+    " ".join([MARKED] * 2), prose(300), standfirst=" ".join([MARKED] * 3), pull_quote=" ".join([MARKED] * 2)
+)
+
+
+@pytest.mark.parametrize(("where", "sizes"), [("issue", (19, 11, 11.5)), ("a5", (17,)), ("a4", (24, 12.5))])
+def test_lines_of_headings_leave_room_for_marks(tmp_path: Path, where: str, sizes: tuple[float, ...]) -> None:
+    # Title, standfirst and pull quote in the issue; the leaflets' titles (and the A4 standfirst).
+    scratch_issue(tmp_path, {"marks.md": MARKED_ARTICLE})
+    document = lay_out_issue(tmp_path) if where == "issue" else lay_out_leaflet(tmp_path, where)
+    path = pdf_of(document, tmp_path / f"{where}.pdf")
+    for size in sizes:
+        lines = ink_lines(path, size)
+        assert len(lines) >= 2, (size, lines)
+        assert touching(lines) == [], f"{size} pt"
 
 
 # --- figures and pull quotes are set whole ----------------------------------------------------------------
