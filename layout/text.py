@@ -118,18 +118,18 @@ def typographic(text: str) -> str:
 
 def article_text(article: Article, issue_dir: Path) -> ArticleText:
     """Turn an article's body into HTML; raise one ManifestError naming every bad line."""
-    problems = body_problems(article, issue_dir)
-    problems += front_matter_problems(article, issue_dir)
-    if problems:
-        raise ManifestError(problems)
     env: dict = {}
     tokens = parser().parse(article.body, env)
+    problems = _body_problems(tokens, env, article, issue_dir) + front_matter_problems(article, issue_dir)
+    if problems:
+        raise ManifestError(problems)
     images = [child.attrGet("src") or "" for child in _inline_children(tokens) if child.type == "image"]
     _mark_lines(tokens, article.body_line)
     body, notes = _split_footnotes(tokens, article.body_line)
     env["notes"] = notes
     if article.pull_quote:
-        _insert_pull_quote(body, typographic(article.pull_quote))
+        line = _front_matter_lines(article, issue_dir).get("pull_quote", 1)
+        _insert_pull_quote(body, typographic(article.pull_quote), line)
     words = sum(len(t.content.split()) for t in _inline_children(tokens) if t.type == "text")
     return ArticleText(parser().renderer.render(body, parser().options, env), tuple(images), words)
 
@@ -137,7 +137,10 @@ def article_text(article: Article, issue_dir: Path) -> ArticleText:
 def body_problems(article: Article, issue_dir: Path) -> list[Problem]:
     """Every problem of an article's body, each with its line; empty when it can be set."""
     env: dict = {}
-    tokens = parser().parse(article.body, env)
+    return _body_problems(parser().parse(article.body, env), env, article, issue_dir)
+
+
+def _body_problems(tokens: list[Token], env: dict, article: Article, issue_dir: Path) -> list[Problem]:
     problems: list[Problem] = []
     _check_tokens(tokens, article, issue_dir, problems)
     _check_nesting(tokens, article, problems)
@@ -150,7 +153,7 @@ def front_matter_problems(article: Article, issue_dir: Path) -> list[Problem]:
     """Characters of the printed front-matter fields that no bundled font has, at their lines."""
     fields = {"title": article.title, "byline": article.byline, "standfirst": article.standfirst}
     fields["pull_quote"] = article.pull_quote
-    lines = _front_matter_lines(issue_dir / Path(article.source).name, article.body_line)
+    lines = _front_matter_lines(article, issue_dir)
     problems = []
     for field, value in fields.items():
         if value:
@@ -159,10 +162,11 @@ def front_matter_problems(article: Article, issue_dir: Path) -> list[Problem]:
     return problems
 
 
-def _front_matter_lines(path: Path, body_line: int) -> dict[str, int]:
+def _front_matter_lines(article: Article, issue_dir: Path) -> dict[str, int]:
     """The line of each top-level key of an article's front matter (by reading the file's text)."""
     try:
-        head = path.read_text(encoding="utf-8-sig").split("\n")[: body_line - 1]
+        text = (issue_dir / Path(article.source).name).read_text(encoding="utf-8-sig")
+        head = text.split("\n")[: article.body_line - 1]
     except (OSError, UnicodeDecodeError):
         return {}
     lines: dict[str, int] = {}
@@ -476,11 +480,12 @@ def _render_footnote_ref(self, tokens, idx, options, env) -> str:
     return f'<span class="footnote" data-line="{line}">{text}</span>'
 
 
-def _insert_pull_quote(tokens: list[Token], text: str) -> None:
+def _insert_pull_quote(tokens: list[Token], text: str, line: int) -> None:
     closes = [i for i, t in enumerate(tokens) if t.type == "paragraph_close" and t.level == 0]
     where = closes[min(PULL_QUOTE_AFTER, len(closes)) - 1] + 1 if closes else len(tokens)
     aside = Token("html_block", "", 0)
-    aside.content = f'<aside class="pull-quote" aria-hidden="true"><p>{html.escape(text)}</p></aside>\n'
+    quote = f"<p>{html.escape(text)}</p>"
+    aside.content = f'<aside class="pull-quote" aria-hidden="true" data-line="{line}">{quote}</aside>\n'
     tokens.insert(where, aside)
 
 

@@ -317,3 +317,16 @@ def test_the_publication_prints_curly_quotes_and_dashes_too() -> None:
     item = publication.get_involved[0].model_copy(update={"label": "Join the 'Spark'"})
     printed = printed_publication(publication.model_copy(update={"get_involved": (item,)}))
     assert printed.get_involved[0].label == "Join the ‘Spark’"
+
+
+def test_the_pull_quote_is_curly_and_carries_its_front_matter_line(tmp_path: Path) -> None:
+    from layout.manifest import load_issue, load_publication
+
+    root = make_scratch(tmp_path)
+    issue_dir = root / "issues" / "001"
+    small = issue_dir / "small.md"
+    quote = 'pull_quote: We said "never"\n'
+    small.write_text(small.read_text().replace("lang: en-ZA\n", f"lang: en-ZA\n{quote}"))
+    issue = load_issue(issue_dir, load_publication(root / "issues"), root)
+    html = article_text(issue.articles[0], issue_dir).html
+    assert '<aside class="pull-quote" aria-hidden="true" data-line="8"><p>We said “never”</p></aside>' in html
