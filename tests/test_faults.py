@@ -93,7 +93,7 @@ def test_a_second_build_at_once_is_refused_and_the_first_completes(built: tuple[
 
 def test_every_command_that_writes_the_build_folder_takes_its_turn(scratch: Path) -> None:
     from layout.stamps import build_lock
-    from tests.test_watch import start_watch, wait_for
+    from tests.test_watch import start_watch, stop_watch, wait_for
 
     assert run_layout(scratch, "build").returncode == 0
     archive = scratch / "build" / "issues" / "the-spark-001.pdf"
@@ -123,6 +123,5 @@ def test_every_command_that_writes_the_build_folder_takes_its_turn(scratch: Path
         wait_for(lambda: "Watching 1 issue" in log.read_text())  # built as soon as the folder was free
         assert "No 1: up to date" in log.read_text()
     finally:
-        watcher.send_signal(signal.SIGINT)
-        watcher.wait(timeout=30)
+        stop_watch(watcher)
     assert "Traceback" not in errors.read_text()
