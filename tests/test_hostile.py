@@ -361,3 +361,16 @@ def test_an_article_saved_with_a_byte_order_mark_checks(tmp_path: Path, hostile_
     article.write_bytes(b"\xef\xbb\xbf" + article.read_bytes())
     result = run_layout(root, "check", "issues/150")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_running_head_check_finds_a_head_of_another_article(shipped_built: dict[int, Built]) -> None:
+    built = shipped_built[21]
+    pages = built.pages["archive"]
+    heads = pdfcheck.running_heads(pages, STYLE)
+    late = next(n for n in range(len(pages), 2, -1) if heads[n] and heads[n] != heads[2])
+    top = STYLE.area(pages[1]).y1
+    borrowed = [c for c in pages[late - 1].chars if c.box.y0 > top]  # page 2 gets a later page's head
+    changed = dataclasses.replace(pages[1], chars=[c for c in pages[1].chars if c.box.y0 <= top] + borrowed)
+    findings = pdfcheck.running_head_findings([pages[0], changed, *pages[2:]], built.issue, STYLE)
+    wrong, right = heads[late][:60], heads[2][:60]
+    assert findings == [f"page 2: the running head is {wrong!r}, the page starts in {right!r}"]
