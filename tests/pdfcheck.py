@@ -651,7 +651,8 @@ def running_head_findings(pages: list[Page], issue: Issue, style: Style) -> list
         head = heads.get(number, "")
         if number == 1 or not head:
             continue  # the front page has the masthead; the back page and blanks have no head
-        if normal(head) != normal(article.title):
+        shortened = head.endswith("…") and normal(article.title).startswith(normal(head))  # one line at most
+        if normal(head) != normal(article.title) and not shortened:
             findings.append(
                 f"page {number}: the running head is {head[:60]!r}, the page starts in {article.title[:60]!r}"
             )

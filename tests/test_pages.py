@@ -26,9 +26,16 @@ from layout.build import Project, load, typesetter_for
 from layout.manifest import load_publication
 from layout.render import leaflet_context, render_issue, render_leaflet
 from tests.conftest import make_scratch
-from tests.pdfcheck import house_style, normal, read_pdf, running_head_findings, title_pages
+from tests.pdfcheck import (
+    house_style,
+    normal,
+    off_page_findings,
+    read_pdf,
+    running_head_findings,
+    running_heads,
+    title_pages,
+)
 
-MM = 72 / 25.4
 SAMPLE = (
     "workers students and the poor of every township organise against the bosses and their state "
     "for land bread housing and free education under the control of their own committees"
@@ -127,13 +134,20 @@ def test_a_running_head_names_the_article_of_the_page_s_first_line(tmp_path: Pat
     titled = title_pages(pages)
     where = {a.slug: next(n for n, text in titled.items() if normal(a.title) in text) for a in issue.articles}
     assert where["one"] < where["two"] < where["three"]
-    heads = {
-        p.number: " ".join(p.text([c for c in p.chars if c.box.y0 > p.trim.y1 - 17 * MM]).split())
-        for p in pages
-    }
+    heads = running_heads(pages, house_style())
     assert heads[where["two"]] == issue.articles[0].title  # two starts half-way: one's page
     assert heads[where["three"]] == issue.articles[2].title  # three starts the page
     assert running_head_findings(pages, issue, house_style()) == []
+
+
+def test_a_running_head_too_long_for_its_line_is_shortened_to_one(tmp_path: Path) -> None:
+    title = "A title as long as an editor may write it, " * 6 + "and then some"
+    scratch_issue(tmp_path, {"long.md": article(title.strip(), prose(1500))})
+    pages = read_pdf(pdf_of(lay_out_issue(tmp_path), tmp_path / "issue.pdf"))
+    heads = running_heads(pages, house_style())
+    assert heads[2].endswith("…") and normal(title).startswith(normal(heads[2]))
+    assert len(heads[2]) > 100  # shortened to the line, not to a guess
+    assert off_page_findings(pages, house_style()) == []  # one line in the top margin
 
 
 @pytest.mark.parametrize("number", [20, 21, 22, 23])
