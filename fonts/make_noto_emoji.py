@@ -7,12 +7,17 @@ The WOFF2 becomes a TrueType file, less the symbols of the Basic Multilingual Pl
 dingbats: ▪ ▫ ☀ ♥ ...) that our text faces or Noto Sans Symbols (2) already have: those then print
 at text width from those faces, not at emoji width. Pictographs (plane 1), the parts of emoji
 sequences (skin tones, joiners, keycaps, flags) and the hands that take a skin tone (✊ ✋ ✌ ...) stay.
+
+A one-colour font draws ✊🏾 as ✊: its ligature gives back the plain sign's own glyph. PDF text is
+mapped to Unicode glyph by glyph, so a page with both would read ✊🏾 where ✊ is printed, or the
+reverse. Each such sequence gets a glyph of its own, a reference to the plain one (a few bytes).
 """
 
 import sys
 from pathlib import Path
 
 from fontTools import subset
+from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont
 
 FONTS = Path(__file__).resolve().parent
@@ -43,12 +48,38 @@ def main(source: str) -> None:
     options.notdef_outline = True
     options.glyph_names = True
     font = TTFont(source)
+    copies = _glyphs_of_their_own(font)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=keep)
     subsetter.subset(font)
     font.flavor = None
     font.save(FONTS / "NotoEmoji-Regular.ttf")
-    print(f"{len(cmap)} characters, {len(keep)} kept")
+    print(f"{len(cmap)} characters, {len(keep)} kept; {copies} sequences given glyphs of their own")
+
+
+def _glyphs_of_their_own(font: TTFont) -> int:
+    """Point every ligature that yields its first glyph at a new glyph drawn as that one."""
+    glyphs = font["glyf"]
+    metrics = [font[tag] for tag in ("hmtx", "vmtx") if tag in font]
+    copies = 0
+    for lookup in font["GSUB"].table.LookupList.Lookup:
+        for table in lookup.SubTable:
+            table = table.ExtSubTable if lookup.LookupType == 7 else table
+            for first, ligatures in getattr(table, "ligatures", {}).items():
+                for ligature in ligatures:
+                    if ligature.LigGlyph != first:
+                        continue
+                    name = f"{first}.{'_'.join(ligature.Component)}"
+                    if name not in glyphs:
+                        pen = TTGlyphPen(glyphs)
+                        pen.addComponent(first, (1, 0, 0, 1, 0, 0))
+                        glyphs[name] = pen.glyph()  # added to the font's glyph order too
+                        for table_of_metrics in metrics:
+                            table_of_metrics[name] = table_of_metrics[first]
+                        copies += 1
+                    ligature.LigGlyph = name
+    font.setGlyphOrder(glyphs.glyphOrder)  # the font's glyph ids, which it caches, now with the new glyphs
+    return copies
 
 
 if __name__ == "__main__":
