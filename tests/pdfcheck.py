@@ -12,7 +12,9 @@ only by the page margins and the column gap, read from ``styles/spark/style.css`
   hold one line each: the running head above, the folio below), every image inside the area;
 - ``across_column_findings``: nothing set in the gap between two columns, where a column rule is;
 - ``notdef_findings``: no character printed with a font's .notdef glyph (the empty box);
-- ``running_head_findings``: each page's running head names the article its first line belongs to.
+- ``running_head_findings``: each page's running head names the article its first line belongs to;
+- ``overlap_findings``: no text printed over other text;
+- ``stranded_title_findings``: a title is followed on its page by a few lines of its text.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pypdf import PdfReader
 from pypdf.generic import IndirectObject, StreamObject
 
 from layout.manifest import Article, Issue
+from layout.render import count
 
 ROOT = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4
@@ -466,10 +469,14 @@ def article_words(article: Article) -> tuple[list[str], list[str]]:
     order of the calls, not of the definitions.
     """
     body, notes = split_footnotes(article.body)
-    head = " ".join(filter(None, (article.title, article.byline, article.standfirst)))
     calls = list(dict.fromkeys(re.findall(r"\[\^([^\]]+)\](?!:)", body)))
     footnotes = [word for label in calls if label in notes for word in printed_words(notes[label])]
-    return printed_words(head) + printed_words(body), footnotes
+    return head_words(article) + printed_words(body), footnotes
+
+
+def head_words(article: Article) -> list[str]:
+    """The words of an article's head: title, byline and standfirst."""
+    return printed_words(" ".join(filter(None, (article.title, article.byline, article.standfirst))))
 
 
 @dataclass(frozen=True, slots=True)
@@ -479,6 +486,7 @@ class Stream:
     text: str
     pages: list[int]  # page number at each position of text
     breaks: frozenset[int]  # positions right after a hyphen that ends a line
+    lines: list[tuple[int, int, str]]  # the line of each position: page, baseline, column or "across"
 
     def find(self, word: str, start: int) -> tuple[int, int] | None:
         """Where the word starts and ends from ``start`` on; a word hyphenated at a page's foot
@@ -507,9 +515,12 @@ def body_stream(pages: list[Page], style: Style) -> Stream:
     text: list[str] = []
     numbers: list[int] = []
     breaks: set[int] = set()
+    lines: list[tuple[int, int, str]] = []
     length = 0
     for page in pages:
         area = style.area(page)
+        centre = (area.x0 + area.x1) / 2
+        across = {round(c.baseline) for c in page.chars if _ink(c) and c.box.x0 < centre < c.box.x1}
         for index, char in enumerate(page.chars):
             middle = ((char.box.x0 + char.box.x1) / 2, (char.box.y0 + char.box.y1) / 2)
             if char.generated or not area.contains(*middle):
@@ -522,8 +533,11 @@ def body_stream(pages: list[Page], style: Style) -> Stream:
             kept = normal(char.text)
             text.append(kept)
             numbers += [page.number] * len(kept)
+            baseline = round(char.baseline)
+            column = "across" if baseline in across else "left" if char.origin < centre else "right"
+            lines += [(page.number, baseline, column)] * len(kept)
             length += len(kept)
-    return Stream("".join(text), numbers, frozenset(breaks))
+    return Stream("".join(text), numbers, frozenset(breaks), lines)
 
 
 HYPHENS = "-\u2010\u00ad\u0002"  # pdfium gives a hyphen WeasyPrint added at a line end as U+0002 at times
@@ -655,5 +669,34 @@ def running_head_findings(pages: list[Page], issue: Issue, style: Style) -> list
         if normal(head) != normal(article.title) and not shortened:
             findings.append(
                 f"page {number}: the running head is {head[:60]!r}, the page starts in {article.title[:60]!r}"
+            )
+    return findings
+
+
+KEPT_WITH_TITLE = 3  # lines of text under a title on its page, at the least
+
+
+def stranded_title_findings(pages: list[Page], issue: Issue, style: Style) -> list[str]:
+    """Titles set on a page with fewer than a few lines of their article's text under them.
+
+    The lines are counted in the column where the text starts: one line at the foot of the
+    first column with the rest in the second is a title left with one line.
+    """
+    alignment = align(pages, issue, style)
+    stream = body_stream(pages, style)
+    titled = title_pages(pages)
+    findings = []
+    for article in issue.articles:
+        body = alignment.found.get(article.slug, [])[len(head_words(article)) :]
+        where = [number for number, text in titled.items() if normal(article.title) in text and number > 1]
+        where = where or [1]  # an article that starts on the front page, under the contents
+        lines = {stream.lines[position] for position in body}
+        first = stream.lines[body[0]] if body else None
+        under = {line for line in lines if first and line[0] == where[0] and line[2] == first[2]}
+        goes_on = any(line[0] > where[0] for line in lines)  # a short article may balance 2 + 2
+        if goes_on and len(under) < KEPT_WITH_TITLE:
+            findings.append(
+                f"page {where[0]}: {article.title[:60]!r} has {count(len(under), 'line')} of its text"
+                " under it in the column where the text starts, and goes on on the next page"
             )
     return findings

@@ -184,6 +184,12 @@ def test_running_heads_name_the_article_of_the_first_line(built: Built) -> None:
     assert pdfcheck.running_head_findings(built.pages["archive"], built.issue, STYLE) == []
 
 
+@pytest.mark.parametrize("number", ISSUES)
+def test_no_title_is_left_at_the_foot_of_a_page(built: Built) -> None:
+    """Built by the code of 2b280ca, no 20 fails: page 5 leaves the open letter's title with 1 line."""
+    assert pdfcheck.stranded_title_findings(built.pages["archive"], built.issue, STYLE) == []
+
+
 def test_an_emoji_with_a_skin_tone_prints_or_is_refused_with_its_line(tmp_path: Path) -> None:
     """The raised fist of a worker's message: a real glyph in the PDF, or exit 2 naming the line."""
     root = make_scratch(tmp_path)
