@@ -398,7 +398,7 @@ def leaflet(
             continue
         fits = count(result.sheets, "sheet")
         verdict = (
-            f"over {fits} by about {result.words_over} words of {result.words}"
+            f"over {fits}: cut {result.words_over} words of {result.words} to fit"
             if result.words_over
             else f"fits {fits} printed both sides"
         )

@@ -1,13 +1,14 @@
 """Leaflets: one article of an issue set on its own, for the street, and fitted to its sheets.
 
 A leaflet has a compact masthead naming its source, the article and the Get involved block. One
-meant to fit a number of sheets that runs over is reported with the words to cut, a figure
-checked by setting the article again with that many words cut from its end.
+meant to fit a number of sheets that runs over is reported with the words to cut: the fewest
+that fit, found by setting the article again with words cut from its end.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -142,21 +143,52 @@ def _lay_out_leaflet(
 def _words_to_cut(
     project: Project, loaded: LoadedIssue, article: Article, result: LeafletResult, guess: int
 ) -> int:
-    """Words to cut from the end of the text for the leaflet to fit its sheets, checked by laying out.
+    """The fewest words to cut from the end of the text for the leaflet to fit its sheets.
 
-    The guess is tried, then raised until the shortened article fits, so that cutting the
-    number reported is enough. Lines, widows and blocks kept whole make the guess fall short.
+    Found by laying the shortened leaflet out: a bracket is widened from the estimate ``guess``
+    (lines, widows and blocks kept whole make it miss either way) until one end fits and the
+    other does not, then halved, so that cutting the number reported fits and cutting one word
+    fewer does not. A shortened leaflet is short and quick to set; the trials are at most about
+    twice log2 of the words. If even the whole text cut does not fit, that is what is reported.
     """
-    cut = guess
-    while cut < result.words:
-        shorter = article.model_copy(update={"body": without_last_words(article.body, cut)})
-        trial = _lay_out_leaflet(
-            project, loaded, shorter, article_text(shorter, loaded.directory), result.size
-        )
-        if len(trial.pages) <= result.sheets * ONE_SHEET:
-            return cut
-        cut = round(cut * 1.2) + 5
-    return result.words
+    pages = result.sheets * ONE_SHEET
+    trials: dict[int, bool] = {}
+
+    def fits(cut: int) -> bool:
+        if cut not in trials:
+            shorter = article.model_copy(update={"body": without_last_words(article.body, cut)})
+            text = article_text(shorter, loaded.directory)
+            trials[cut] = len(_lay_out_leaflet(project, loaded, shorter, text, result.size).pages) <= pages
+        return trials[cut]
+
+    short, enough = _bracket(fits, min(max(guess, 1), result.words), result.words)
+    while enough - short > 1:  # cutting ``short`` does not fit, cutting ``enough`` does
+        middle = (short + enough) // 2
+        short, enough = (short, middle) if fits(middle) else (middle, enough)
+    return enough
+
+
+def _bracket(fits: Callable[[int], bool], guess: int, words: int) -> tuple[int, int]:
+    """Cuts around ``guess``, the first too few to fit and the second enough (or all ``words``).
+
+    The step starts at a thirty-second of the guess (which missed by 0.1-1.5 % on 6,000 words), and
+    doubles.
+    """
+    step = max(8, guess // 32)
+    if fits(guess):
+        enough = guess
+        while True:
+            lower = max(enough - step, 0)
+            if lower == 0 or not fits(lower):  # cutting nothing does not fit: the leaflet runs over
+                return lower, enough
+            enough, step = lower, step * 2
+    short = guess
+    while short < words:
+        higher = min(short + step, words)
+        if fits(higher) or higher == words:
+            return short, higher
+        short, step = higher, step * 2
+    return words - 1, words
 
 
 def build_leaflets(

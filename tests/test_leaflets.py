@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import shutil
 from pathlib import Path
@@ -11,7 +12,8 @@ from pypdf import PdfReader
 
 from layout.build import Project
 from layout.impose import MM
-from layout.leaflets import build_leaflet
+from layout.leaflets import LeafletResult, build_leaflet
+from layout.text import without_last_words
 from tests.test_bad_input import run_layout
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,12 +84,58 @@ def test_words_over_one_sheet_is_what_it_takes_to_fit(copy_of_21: Path) -> None:
     assert fitted.pages == 2 and fitted.words_over == 0
 
 
+VOCABULARY = """
+    the workers of South Africa have no interest in a government that sells their labour cheaply to
+    mine owners and banks while their children go without schools clinics water and electricity in
+    townships across Gauteng the Cape and KwaZulu-Natal every struggle for wages and housing meets
+    police and courts on the side of capital so the working class must organise independently build
+    committees in the factories farms and communities demand nationalisation under workers control
+    and unite with the poor peasants unemployed youth and women against imperialism and its agents
+"""
+
+
+def generated_body(words: int, seed: int = 15) -> str:
+    """A Markdown body of ``words`` words: sentences in paragraphs, a subhead now and then."""
+    chance, vocabulary = random.Random(seed), VOCABULARY.split()
+    paragraphs, written = [], 0
+    while written < words:
+        sentences = []
+        for _ in range(chance.randint(3, 7)):
+            sentence = chance.choices(vocabulary, k=chance.randint(8, 24))
+            sentences.append(" ".join(sentence).capitalize() + ".")
+            written += len(sentence)
+        paragraphs.append(" ".join(sentences))
+        if chance.random() < 0.1:
+            paragraphs.append("## " + " ".join(chance.choices(vocabulary, k=4)).capitalize())
+    return "\n\n".join(paragraphs) + "\n"
+
+
+@pytest.mark.parametrize("sheets", [1, 2])
+def test_the_words_to_cut_are_the_fewest_that_fit(scratch: Path, sheets: int) -> None:
+    project, issue = Project(scratch, scratch / "build"), scratch / "issues" / "001"
+    article = issue / "small.md"
+    front = article.read_text().split("\n---\n")[0] + "\n---\n\n"
+    body = generated_body(6000)
+    article.write_text(front + body)
+    over = build_leaflet(project, issue, "small.md", sheets=sheets)
+    assert over.pages > 2 * sheets and 0 < over.words_over < over.words, over
+
+    def cut(words: int) -> LeafletResult:
+        article.write_text(front + without_last_words(body, words))
+        return build_leaflet(project, issue, "small.md", sheets=sheets)
+
+    assert cut(over.words_over).pages <= 2 * sheets  # enough
+    one_fewer = cut(over.words_over - 1)
+    assert one_fewer.pages > 2 * sheets and one_fewer.words_over == 1  # and not one word more
+
+
 def test_the_command_reports_pages_and_words_over(copy_of_21: Path) -> None:
     result = run_layout(copy_of_21, "leaflet", "issues/021", "attempted-coup-in-turkey.md", "1")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert re.match(
-        r"On the attempted coup in Turkey \(A5\): 3 pages, over 1 sheet by about \d+ words", lines[0]
+        r"On the attempted coup in Turkey \(A5\): 3 pages, over 1 sheet: cut \d+ words of \d+ to fit",
+        lines[0],
     )
     assert "wrote build/leaflets/the-spark-021-attempted-coup-in-turkey-a5.pdf" in lines[0]
     assert "3 pages, over 1 sheet" in lines[1] and lines[1].endswith("up to date")
