@@ -89,7 +89,8 @@ class Page:
 
     def text(self, chars: list[Char] | None = None) -> str:
         """The page's text (or that of some of its characters), line ends as spaces."""
-        return "".join(" " if c.text in "\r\n" else c.text for c in (self.chars if chars is None else chars))
+        text = "".join(" " if c.text in "\r\n" else c.text for c in (self.chars if chars is None else chars))
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")  # pdfium gives halves
 
 
 @dataclass(frozen=True, slots=True)
