@@ -1,41 +1,59 @@
 # make       : set everything up on a fresh machine and build every issue, volume and the site into build/
 # make test  : set up the same and run the tests
 # make bench : the benchmarks (bench/), printed with the machine they ran on
+#
+# `make` installs the Debian packages it needs with apt-get, which needs root. Without root, install
+# the packages it names yourself (sudo apt-get install ...), or skip the step: `make SYSTEM=`.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+SYSTEM ?= system
+# WeasyPrint's libraries and fontconfig (the fonts are bundled); for the tests, poppler's pdftotext
+# and pdfinfo, qpdf, Ghostscript, faketime and Chromium (the site, through playwright).
 DEBS   := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig poppler-utils qpdf ghostscript chromium faketime
+# Debian's own Python, unless PYTHON is another one (pyenv's, say): `python3 -m venv` needs
+# python3-venv, which holds ensurepip; a stock Debian 12 has neither.
+PYTHON_DEBS := $(if $(filter /usr/bin/%,$(shell command -v $(PYTHON) 2>/dev/null || echo /usr/bin/$(PYTHON))),python3 python3-venv)
 
 .PHONY: all build test bench lint format clean system
 
 all: build
 
-# Debian packages, installed only where missing (needs root, as on CI machines).
+# Debian packages, installed only where missing.
 system:
-	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(PYTHON_DEBS) $(DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
 	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "missing Debian packages:$$missing"; \
+	    echo "install them as root (sudo apt-get install$$missing), then run make again, or run make as root"; \
+	    exit 1; \
+	  fi; \
 	  echo "installing Debian packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml | $(SYSTEM)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
+	  { echo "layout needs Python 3.11 or newer as $(PYTHON) (Debian 12's python3 is 3.11)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-build: system $(STAMP)
+build: $(SYSTEM) $(STAMP)
 	$(BIN)/layout build
 	$(BIN)/layout volume
 	$(BIN)/layout site
 
-test: system $(STAMP)
+test: $(SYSTEM) $(STAMP)
 	$(BIN)/ruff check layout tests bench
 	$(BIN)/pytest -q
 
 # Speed and memory against the targets of the issues; figures go to bench/RESULTS.md by hand.
-bench: system $(STAMP)
+bench: $(SYSTEM) $(STAMP)
 	status=0; for b in volume workbench; do $(BIN)/python bench/$$b.py || status=1; done; exit $$status
 
 lint: $(STAMP)
