@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import re
 import shutil
 from pathlib import Path
@@ -15,6 +14,7 @@ from layout.impose import MM
 from layout.leaflets import LeafletResult, build_leaflet
 from layout.text import without_last_words
 from tests.test_bad_input import run_layout
+from tests.test_pages import prose
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,38 +84,12 @@ def test_words_over_one_sheet_is_what_it_takes_to_fit(copy_of_21: Path) -> None:
     assert fitted.pages == 2 and fitted.words_over == 0
 
 
-VOCABULARY = """
-    the workers of South Africa have no interest in a government that sells their labour cheaply to
-    mine owners and banks while their children go without schools clinics water and electricity in
-    townships across Gauteng the Cape and KwaZulu-Natal every struggle for wages and housing meets
-    police and courts on the side of capital so the working class must organise independently build
-    committees in the factories farms and communities demand nationalisation under workers control
-    and unite with the poor peasants unemployed youth and women against imperialism and its agents
-"""
-
-
-def generated_body(words: int, seed: int = 15) -> str:
-    """A Markdown body of ``words`` words: sentences in paragraphs, a subhead now and then."""
-    chance, vocabulary = random.Random(seed), VOCABULARY.split()
-    paragraphs, written = [], 0
-    while written < words:
-        sentences = []
-        for _ in range(chance.randint(3, 7)):
-            sentence = chance.choices(vocabulary, k=chance.randint(8, 24))
-            sentences.append(" ".join(sentence).capitalize() + ".")
-            written += len(sentence)
-        paragraphs.append(" ".join(sentences))
-        if chance.random() < 0.1:
-            paragraphs.append("## " + " ".join(chance.choices(vocabulary, k=4)).capitalize())
-    return "\n\n".join(paragraphs) + "\n"
-
-
 @pytest.mark.parametrize("sheets", [1, 2])
 def test_the_words_to_cut_are_the_fewest_that_fit(scratch: Path, sheets: int) -> None:
     project, issue = Project(scratch, scratch / "build"), scratch / "issues" / "001"
     article = issue / "small.md"
     front = article.read_text().split("\n---\n")[0] + "\n---\n\n"
-    body = generated_body(6000)
+    body = "\n\n".join(prose(120, seed) for seed in range(50))  # 6,000 words in 50 paragraphs
     article.write_text(front + body)
     over = build_leaflet(project, issue, "small.md", sheets=sheets)
     assert over.pages > 2 * sheets and 0 < over.words_over < over.words, over
