@@ -14,7 +14,8 @@ only by the page margins and the column gap, read from ``styles/spark/style.css`
 - ``notdef_findings``: no character printed with a font's .notdef glyph (the empty box);
 - ``running_head_findings``: each page's running head names the article its first line belongs to;
 - ``overlap_findings``: no text printed over other text;
-- ``stranded_title_findings``: a title is followed on its page by a few lines of its text.
+- ``stranded_title_findings``: a title is followed on its page by a few lines of its text;
+- ``separated_caption_findings``: a table's caption is in the column where its table ends.
 """
 
 from __future__ import annotations
@@ -552,17 +553,21 @@ class Alignment:
     """Where an issue's words were found in its PDF: per article, the stream positions of its words."""
 
     found: dict[str, list[int]] = field(default_factory=dict)
+    by_word: dict[str, list[int | None]] = field(default_factory=dict)  # None: not found
     missing: list[str] = field(default_factory=list)
 
 
-def _follow(stream: Stream, words: list[str], cursor: int, where: str, alignment: Alignment) -> list[int]:
+def _follow(
+    stream: Stream, words: list[str], cursor: int, where: str, alignment: Alignment
+) -> list[int | None]:
     """Find the words one after the other; report the runs of words that are not found."""
-    positions = []
+    positions: list[int | None] = []
     lost: list[str] = []
     for word in words:
         found = stream.find(word, cursor)
         if found is None:
             lost.append(word)
+            positions.append(None)
             continue
         position, end = found
         if lost:
@@ -588,12 +593,14 @@ def align(pages: list[Page], issue: Issue, style: Style) -> Alignment:
     text_cursor = note_cursor = 0
     for article in issue.articles:
         words, notes = article_words(article)
-        positions = _follow(stream, words, text_cursor, f"{article.source} (text)", alignment)
-        alignment.found[article.slug] = positions
+        by_word = _follow(stream, words, text_cursor, f"{article.source} (text)", alignment)
+        positions = [position for position in by_word if position is not None]
+        alignment.by_word[article.slug], alignment.found[article.slug] = by_word, positions
         if positions:
             note_cursor = max(note_cursor, positions[0])
             text_cursor = positions[-1]
-        note_positions = _follow(stream, notes, note_cursor, f"{article.source} (footnotes)", alignment)
+        in_notes = _follow(stream, notes, note_cursor, f"{article.source} (footnotes)", alignment)
+        note_positions = [position for position in in_notes if position is not None]
         if note_positions:
             note_cursor = note_positions[-1]
     return alignment
@@ -701,3 +708,36 @@ def stranded_title_findings(pages: list[Page], issue: Issue, style: Style) -> li
                 " under it in the column where the text starts, and goes on on the next page"
             )
     return findings
+
+
+TABLE_AND_CAPTION = re.compile(r"((?:^[ \t]*\|.*\n)+)[ \t]*\n?[ \t]*([*_][^*_\n].*[*_])[ \t]*$", re.M)
+
+
+def separated_caption_findings(pages: list[Page], issue: Issue, style: Style) -> list[str]:
+    """Table captions set in another column or on another page than the end of their table."""
+    alignment = align(pages, issue, style)
+    stream = body_stream(pages, style)
+    findings = []
+    for article in issue.articles:
+        body, _ = split_footnotes(article.body)
+        found = alignment.by_word[article.slug]
+        head = len(head_words(article))
+        for table in TABLE_AND_CAPTION.finditer(body):
+            last = head + len(printed_words(body[: table.end(1)])) - 1
+            first = head + len(printed_words(body[: table.start(2)]))
+            if last >= len(found) or first >= len(found) or found[last] is None or found[first] is None:
+                continue  # a missing word is reported by missing_words
+            row, caption = stream.lines[found[last]], stream.lines[found[first]]
+            if (row[0], row[2]) != (caption[0], caption[2]):
+                findings.append(
+                    f"{article.source}: the caption {table.group(2).strip('*_')[:50]!r} is set apart from its"
+                    f" table: the table ends {_place(row)}, the caption is {_place(caption)}"
+                )
+    return findings
+
+
+def _place(line: tuple[int, int, str]) -> str:
+    """Where a line is, in words: 'in the left column of page 4', 'across the columns of page 5'."""
+    page, _, column = line
+    where = "across the columns" if column == "across" else f"in the {column} column"
+    return f"{where} of page {page}"

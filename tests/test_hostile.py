@@ -190,6 +190,11 @@ def test_no_title_is_left_at_the_foot_of_a_page(built: Built) -> None:
     assert pdfcheck.stranded_title_findings(built.pages["archive"], built.issue, STYLE) == []
 
 
+@pytest.mark.parametrize("number", ISSUES)
+def test_every_table_caption_is_set_with_its_table(built: Built) -> None:
+    assert pdfcheck.separated_caption_findings(built.pages["archive"], built.issue, STYLE) == []
+
+
 def test_an_emoji_with_a_skin_tone_prints_or_is_refused_with_its_line(tmp_path: Path) -> None:
     """The raised fist of a worker's message: a real glyph in the PDF, or exit 2 naming the line."""
     root = make_scratch(tmp_path)
