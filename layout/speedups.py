@@ -28,6 +28,8 @@ import weasyprint
 import weasyprint.layout.block as block
 import weasyprint.layout.inline as inline
 
+from . import patches  # noqa: F401  (first: the column layout wrapped here is the patched one)
+
 PATCHED_RELEASE = "70.0"
 
 _lines: dict[tuple, tuple] | None = None  # the line memo of the layout under way, if any

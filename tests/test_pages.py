@@ -21,7 +21,7 @@ import weasyprint.layout.block as block
 from weasyprint import Document
 from weasyprint.formatting_structure.boxes import Box, FootnoteAreaBox, LineBox, ReplacedBox
 
-from layout import patches
+from layout import patches, speedups
 from layout.build import Project, load, typesetter_for
 from layout.manifest import load_publication
 from layout.render import leaflet_context, render_issue, render_leaflet
@@ -238,6 +238,7 @@ def test_the_patches_are_installed_for_this_weasyprint() -> None:
     assert weasyprint.__version__ == patches.PATCHED_RELEASE
     assert block.block_container_layout is patches._block_container_layout_first_line_once
     assert block._linebox_layout is not patches._linebox_layout
+    assert speedups._columns_layout is patches._columns_layout_keeping_notes  # speedups wraps the patch
 
 
 def test_only_the_article_s_first_line_is_in_small_capitals(tmp_path: Path) -> None:
@@ -290,6 +291,19 @@ def test_a_footnote_is_set_on_the_page_of_its_call_in_an_a5_leaflet(tmp_path: Pa
         assert notes_apart(document) == [], f"after {words} words"
         with unpatched("_linebox_layout", patches._linebox_layout):
             broken += bool(notes_apart(lay_out_leaflet(root, "a5")))
+    assert broken  # the sweep reached the case the patch mends
+
+
+def test_a_footnote_is_set_on_the_page_of_its_call_in_two_columns(tmp_path: Path) -> None:
+    # Called at the foot of page 1's second column, the note went to page 2 without its call:
+    # the columns were set for good at a height that had no room for it.
+    broken = 0
+    for words in range(650, 725, 25):
+        root = tmp_path / str(words)
+        scratch_issue(root, {"note.md": called_near_the_foot(words)}, {"note.md": "columns: 2"})
+        assert notes_apart(lay_out_issue(root)) == [], f"after {words} words"
+        with unpatched("columns_layout", patches._columns_layout):
+            broken += bool(notes_apart(lay_out_issue(root)))
     assert broken  # the sweep reached the case the patch mends
 
 
