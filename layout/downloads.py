@@ -95,12 +95,12 @@ def cover(site: Path, source: Path, name: str) -> Cover:
 
 
 def build_pdfs(project: Project, jobs: int = 1) -> None:
-    """Build every PDF the site offers, skipping what is up to date; raise one LayoutError naming failures."""
+    """Build every PDF the site offers, skipping what is up to date; raise one LayoutError naming
+    every failure. A bad issue stops none of the others: their PDFs are all built first."""
+    problems: list[Problem] = []
     for build in (build_booklets, build_leaflets):  # issues and booklets first: leaflets need issues to load
-        problems = [problem for result in build(project, jobs=jobs) for problem in result.problems]
-        if problems:
-            raise LayoutError(problems)
+        problems += [problem for result in build(project, jobs=jobs) for problem in result.problems]
     _, volumes = build_volumes(project, jobs=jobs)
-    problems = [problem for result in volumes for problem in result.problems]
+    problems += [problem for result in volumes for problem in result.problems]
     if problems:
-        raise LayoutError(problems)
+        raise LayoutError(list(dict.fromkeys(problems)))  # an issue's problems, once for all its outputs

@@ -417,3 +417,26 @@ def test_a_fault_outside_any_issue_is_one_line_and_exit_status_2(scratch: Path) 
     result = run_failing(scratch, "check", fault=fault + "layout.check.check_issues = broken\n")
     assert result.returncode == 2
     assert result.stderr == "layout check: internal error while running: ValueError: no; please report it\n"
+
+
+def test_a_bad_issue_stops_none_of_the_others_pdfs_and_no_site_is_half_written(scratch: Path) -> None:
+    two_issues(scratch)
+    (scratch / "issues" / "volumes.yaml").write_text(
+        "volumes:\n  - id: one\n    title: The first\n    issues: [1]\n"
+        "  - id: two\n    title: The second\n    issues: [2]\n"
+    )
+    broken = scratch / "issues" / "002" / "small.md"
+    broken.write_text(broken.read_text().replace("a footnote.[^1]", "a footnote.[^1] and [^9]"))
+    result = run_layout(scratch, "site", "-j", "1")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        "issues/002/small.md:10: footnote: [^9] calls a footnote that is not written:"
+        " add a line '[^9]: the note'",
+        "issues/volumes.yaml: two: not bound: issue 2 has problems (listed above)",
+    ]  # each problem once, though the issue's booklet, leaflets and volume all needed it
+    built = scratch / "build"
+    good = ("issues/the-spark-001.pdf", "leaflets/the-spark-001-small-a5.pdf", "volumes/the-spark-one.pdf")
+    for pdf in good:
+        assert (built / pdf).is_file(), pdf
+    assert not (built / "site").exists()
