@@ -18,7 +18,7 @@ from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from .errors import LayoutError, Problem, internal_error
+from .errors import LayoutError, Problem, in_file_order, internal_error
 from .impose import Plan, choose_sheet
 from .manifest import (
     Article,
@@ -32,10 +32,11 @@ from .manifest import (
     load_issue,
     load_publication,
     load_volumes,
+    read_text,
 )
 from .render import issue_title, render_blank, render_issue
 from .stamps import atomic_path, digest_files, file_stats, read_stamp, unchanged_state, write_stamp
-from .text import ArticleText, article_text
+from .text import ArticleText, article_text, manifest_glyph_problems
 
 if TYPE_CHECKING:
     from .bind import PageLink
@@ -160,11 +161,28 @@ def load(project: Project, issue_dir: Path) -> LoadedIssue:
             return [internal_error(article.source, error)]
         return []
 
-    issue = load_issue(issue_dir, publication, project.root, check_body)
+    problems = [*_manifest_glyphs(project, project.issues_root / "publication.yaml")]
+    problems += _manifest_glyphs(project, issue_dir / "issue.yaml")
+    try:
+        issue = load_issue(issue_dir, publication, project.root, check_body)
+    except LayoutError as error:
+        raise LayoutError(in_file_order([*problems, *error.problems])) from None
     if not project.style_dir(issue.style).joinpath("issue.html").is_file():
-        problem = Problem(issue.folder + "/issue.yaml", None, "style", f"no house style {issue.style!r}")
-        raise LayoutError(problem)
+        problems.append(
+            Problem(issue.folder + "/issue.yaml", None, "style", f"no house style {issue.style!r}")
+        )
+    if problems:
+        raise LayoutError(in_file_order(problems))
     return LoadedIssue(publication, issue, issue_dir, texts)
+
+
+def _manifest_glyphs(project: Project, path: Path) -> list[Problem]:
+    """The characters of a manifest no bundled font has (one it cannot read: load_issue says why)."""
+    shown = display_path(path, project.root)
+    try:
+        return manifest_glyph_problems(read_text(path, shown), shown)
+    except LayoutError:
+        return []
 
 
 def style_files(project: Project, style: str) -> list[Path]:

@@ -344,7 +344,7 @@ def _prints_nothing(character: str) -> bool:
     return character.isspace() or unicodedata.category(character) == "Cf" or "\ufe00" <= character <= "\ufe0f"
 
 
-def glyph_problems(text: str, path: str, line: int, field: str) -> list[Problem]:
+def glyph_problems(text: str, path: str, line: int, field: str | None) -> list[Problem]:
     """A problem for each character of ``text`` (starting at ``line`` of ``path``) that no bundled
     font can print: it would come out as an empty box. For bodies, front matter, publication.yaml."""
     fonts = printable()
@@ -358,6 +358,21 @@ def glyph_problems(text: str, path: str, line: int, field: str) -> list[Problem]
             " with: write it in words or leave it out"
         )
         problems.append(Problem(path, where, field, message))
+    return problems
+
+
+YAML_KEY = re.compile(r"^\s*(?:-\s+)?([A-Za-z_]\w*)\s*:")
+
+
+def manifest_glyph_problems(text: str, path: str) -> list[Problem]:
+    """Characters of a YAML manifest (``publication.yaml``, ``issue.yaml``) that no bundled font
+    has, each at its line and under the key that line sets; comments are not printed."""
+    problems = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        value = line.split(" #", 1)[0] if not line.lstrip().startswith("#") else ""
+        if value.strip():
+            key = YAML_KEY.match(value)
+            problems += glyph_problems(value, path, number, key.group(1) if key else None)
     return problems
 
 

@@ -197,6 +197,27 @@ def test_front_matter_characters_are_checked_at_their_lines(tmp_path: Path) -> N
     assert "small.md:3: byline: the character '⟁' (U+27C1" in result.stdout + result.stderr
 
 
+def test_manifest_characters_are_checked_at_their_lines_and_keys(tmp_path: Path) -> None:
+    root = make_scratch(tmp_path)
+    manifest = root / "issues" / "001" / "issue.yaml"
+    manifest.write_text(
+        manifest.read_text().replace("date: 2017-02-01", "date: 2017-02-01\ntheme: Us ⟁ them")
+    )
+    publication = root / "issues" / "publication.yaml"
+    text = publication.read_text()
+    publication.write_text(
+        "# a comment may hold ⟁: it is not printed\n" + text.replace("name: ", "name: ⟁", 1)
+    )
+    line = 1 + text[: text.index("name: ")].count("\n") + 1
+    result = run_layout(root, "check")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    problems = [p for p in (result.stdout + result.stderr).splitlines() if "U+27C1" in p]
+    assert [p.split(" the character")[0] for p in problems] == [
+        f"issues/publication.yaml:{line}: name:",
+        "issues/001/issue.yaml:3: theme:",
+    ]
+
+
 def test_the_bundled_fonts_cover_bullets_symbols_and_emoji() -> None:
     assert {ord(c) for c in "◦▪•★☭✊\U0001f3fe\u200d✓→"} <= printable()
 
