@@ -25,13 +25,13 @@ from .manifest import (
     Issue,
     Publication,
     Volume,
-    check_numbers,
     display_path,
     find_issue_dirs,
     issue_stand_in,
     load_issue,
     load_publication,
     load_volumes,
+    number_clashes,
     read_text,
 )
 from .render import issue_title, render_blank, render_issue
@@ -406,8 +406,10 @@ def build_issues(
     of every issue as it is settled.
     """
     dirs = issue_dirs if issue_dirs is not None else find_issue_dirs(project.issues_root)
-    check_numbers([*find_issue_dirs(project.issues_root), *dirs], project.root)
-    done = {} if force or plan else {d: r for d in dirs if (r := unchanged_issue(project, d))}
+    clashes = number_clashes([*find_issue_dirs(project.issues_root), *dirs], project.root)
+    done = {d: IssueResult(str(d), problems=[clashes[d.resolve()]]) for d in dirs if d.resolve() in clashes}
+    if not (force or plan):
+        done |= {d: r for d in dirs if d not in done and (r := unchanged_issue(project, d))}
     for result in done.values():
         if on_done:
             on_done(result)

@@ -14,7 +14,7 @@ from typing import Any
 
 from .build import Project, is_up_to_date, load
 from .errors import LayoutError, Problem, internal_error
-from .manifest import display_path, find_issue_dirs
+from .manifest import display_path, find_issue_dirs, number_clashes
 from .render import count
 
 
@@ -89,7 +89,12 @@ def check_issues(
 ) -> list[IssueCheck]:
     """Check the named issue folders, or every issue of the project."""
     dirs = issue_dirs if issue_dirs else find_issue_dirs(project.issues_root)
-    return [check_issue(project, directory, pdf) for directory in dirs]
+    results = [check_issue(project, directory, pdf) for directory in dirs]
+    clashes = number_clashes([*find_issue_dirs(project.issues_root), *dirs], project.root)
+    for directory, result in zip(dirs, results, strict=True):
+        if directory.resolve() in clashes:
+            result.problems.insert(0, clashes[directory.resolve()])
+    return results
 
 
 def summary_line(result: IssueCheck) -> str:

@@ -685,10 +685,10 @@ def load_volumes(
     return volumes
 
 
-def check_numbers(issue_dirs: list[Path], display_root: Path | None = None) -> None:
-    """Two issue folders may not claim one number: their PDFs would overwrite each other."""
-    seen: dict[int, str] = {}
-    problems = []
+def number_clashes(issue_dirs: list[Path], display_root: Path | None = None) -> dict[Path, Problem]:
+    """The issue folders (resolved) that claim a number another folder claims too, each with its
+    problem: their PDFs would overwrite each other, so none of them is built; the others are."""
+    claims: dict[int, list[tuple[Path, str, int]]] = {}
     for directory in sorted({d.resolve() for d in issue_dirs}):
         display = display_path(directory / "issue.yaml", display_root)
         try:
@@ -696,14 +696,15 @@ def check_numbers(issue_dirs: list[Path], display_root: Path | None = None) -> N
         except ManifestError:
             continue  # reported with the rest when the issue itself is loaded
         number = data.get("number") if isinstance(data, dict) else None
-        if type(number) is not int:
-            continue
-        if number in seen:
-            message = f"issue {number} is also {seen[number]}"
-            problems.append(Problem(display, lines[("number",)], "number", message))
-        seen.setdefault(number, display_path(directory, display_root))
-    if problems:
-        raise ManifestError(problems)
+        if type(number) is int:
+            claims.setdefault(number, []).append((directory, display, lines[("number",)]))
+    clashes = {}
+    for number, folders in claims.items():
+        for directory, display, line in folders if len(folders) > 1 else ():
+            others = [display_path(other, display_root) for other, *_ in folders if other != directory]
+            message = f"issue {number} is also {' and '.join(others)}: give each issue its own number"
+            clashes[directory] = Problem(display, line, "number", message)
+    return clashes
 
 
 def issue_stand_in(issue_dir: Path, display_root: Path | None = None) -> Issue | None:

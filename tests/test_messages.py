@@ -440,3 +440,18 @@ def test_a_bad_issue_stops_none_of_the_others_pdfs_and_no_site_is_half_written(s
     for pdf in good:
         assert (built / pdf).is_file(), pdf
     assert not (built / "site").exists()
+
+
+def test_two_folders_with_one_number_are_refused_and_the_other_issues_build(scratch: Path) -> None:
+    two_issues(scratch)
+    shutil.copytree(scratch / "issues" / "001", scratch / "issues" / "extra")
+    for command in ("check", "build"):
+        result = (
+            run_layout(scratch, command, "-j", "1") if command == "build" else run_layout(scratch, command)
+        )
+        assert result.returncode == 2 and "Traceback" not in result.stderr, command
+        said = result.stdout + result.stderr
+        assert "issues/001/issue.yaml:1: number: issue 1 is also issues/extra: give each issue" in said
+        assert "issues/extra/issue.yaml:1: number: issue 1 is also issues/001: give each issue" in said
+    assert (scratch / "build" / "issues" / "the-spark-002.pdf").is_file()
+    assert not (scratch / "build" / "issues" / "the-spark-001.pdf").exists()
