@@ -13,6 +13,7 @@ import gc
 import json
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing.util import Finalize
 from pathlib import Path
@@ -415,7 +416,11 @@ def build_issues(
             on_done(result)
     stale = [d for d in dirs if d not in done]
     task = functools.partial(build_issue, project, force=force, plan=plan)
-    built = dict(zip(stale, run_parallel(task, stale, jobs, on_done), strict=True))
+
+    def lost(issue_dir: Path) -> IssueResult:
+        return IssueResult(str(issue_dir), problems=[lost_issue(issue_dir)])
+
+    built = dict(zip(stale, run_parallel(task, stale, jobs, on_done, lost), strict=True))
     return [done.get(d) or built[d] for d in dirs]
 
 
@@ -427,11 +432,18 @@ def build_booklets(
 
 
 def run_parallel(
-    task: Callable[[Path], T], items: list[Path], jobs: int, on_done: Callable[[T], None] | None = None
+    task: Callable[[Path], T],
+    items: list[Path],
+    jobs: int,
+    on_done: Callable[[T], None] | None = None,
+    on_lost: Callable[[Path], T] | None = None,
 ) -> list[T]:
     """``task`` over ``items`` across processes when ``jobs`` > 1; results in the order of ``items``.
 
-    ``on_done`` hears of each result as soon as it is ready, for a progress report.
+    ``on_done`` hears of each result as soon as it is ready, for a progress report. A worker that
+    dies outright (a crash in a library, the kernel's out-of-memory killer) breaks the whole pool:
+    the items it left without a result are run again one process each, so that only the one that
+    kills its process fails, with the result ``on_lost`` gives for it.
     """
     report = on_done or (lambda result: None)
     if jobs <= 1 or len(items) <= 1:
@@ -440,11 +452,34 @@ def run_parallel(
             results.append(task(item))
             report(results[-1])
         return results
+    done: dict[Path, T] = {}
     with ProcessPoolExecutor(max_workers=min(jobs, len(items))) as pool:
         futures = {pool.submit(task, item): item for item in items}
         for future in as_completed(futures):
-            report(future.result())
-        return [future.result() for future in futures]
+            with contextlib.suppress(BrokenProcessPool):
+                done[futures[future]] = future.result()
+                report(done[futures[future]])
+    for item in items:
+        if item not in done:
+            done[item] = _alone(task, item, on_lost)
+            report(done[item])
+    return [done[item] for item in items]
+
+
+def _alone(task: Callable[[Path], T], item: Path, on_lost: Callable[[Path], T] | None) -> T:
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(task, item).result()
+        except BrokenProcessPool:
+            if on_lost is None:
+                raise
+            return on_lost(item)
+
+
+def lost_issue(issue_dir: Path) -> Problem:
+    """What is said of an issue whose process died while setting it."""
+    message = "the process setting this issue stopped abruptly (out of memory?); please report it"
+    return Problem(display_path(issue_dir / "issue.yaml", None), None, None, message)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from .build import (
     Project,
     impose_output,
     load,
+    lost_issue,
     run_parallel,
     style_files,
     typesetter_for,
@@ -203,7 +204,11 @@ def build_leaflets(
     """Every article of the issues as a leaflet: what the archive site offers for download."""
     dirs = issue_dirs if issue_dirs is not None else find_issue_dirs(project.issues_root)
     task = functools.partial(_issue_leaflets, project, size=size, sheets=sheets, plan=plan, force=force)
-    return [result for results in run_parallel(task, dirs, jobs) for result in results]
+
+    def lost(issue_dir: Path) -> list[LeafletResult]:
+        return [LeafletResult(directory=str(issue_dir), size=size, problems=[lost_issue(issue_dir)])]
+
+    return [result for results in run_parallel(task, dirs, jobs, on_lost=lost) for result in results]
 
 
 def _issue_leaflets(

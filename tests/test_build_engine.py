@@ -80,3 +80,45 @@ def test_a_parallel_build_leaves_no_temporary_font_folder(scratch: Path, tmp_pat
     assert done.returncode == 0, done.stderr
     assert "wrote build/issues/the-spark-002.pdf" in done.stdout
     assert not list(temporary.glob("weasyprint-*"))
+
+
+def _dies_on_b(item: Path) -> str:
+    """A task whose process dies outright on one item, as a crash in a library or the OOM killer would."""
+    if item.name == "b":
+        os._exit(9)
+    return item.name.upper()
+
+
+def test_a_worker_that_dies_fails_only_its_own_item() -> None:
+    from layout.build import run_parallel
+
+    items = [Path(name) for name in "abcd"]
+    heard: list[str] = []
+    results = run_parallel(_dies_on_b, items, jobs=2, on_done=heard.append, on_lost=lambda item: "lost")
+    assert results == ["A", "lost", "C", "D"]
+    assert sorted(heard) == sorted(results)
+
+
+def test_a_build_whose_worker_dies_reports_that_issue_and_builds_the_others(tmp_path: Path) -> None:
+    from tests.conftest import make_scratch
+
+    root = make_scratch(tmp_path)
+    second = root / "issues" / "002"
+    shutil.copytree(root / "issues" / "001", second)
+    (second / "issue.yaml").write_text((second / "issue.yaml").read_text().replace("number: 1", "number: 2"))
+    kill = (
+        "import os, runpy, sys, layout.build as b\n"
+        "real = b.build_issue\n"
+        "def build_issue(project, issue_dir, **options):\n"
+        "    if issue_dir.name == '002':\n"
+        "        os._exit(9)\n"
+        "    return real(project, issue_dir, **options)\n"
+        "b.build_issue = build_issue\n"
+        "sys.argv = ['layout', 'build', '-j', '2']\n"
+        "runpy.run_module('layout', run_name='__main__')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-c", kill], cwd=root, env=env, capture_output=True, text=True)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "issues/002/issue.yaml: the process setting this issue stopped abruptly" in result.stderr
+    assert (root / "build" / "issues" / "the-spark-001.pdf").is_file()
