@@ -33,6 +33,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from markdown_it.utils import OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .errors import ManifestError, Problem
@@ -79,6 +80,12 @@ class ArticleText:
     html: str
     images: tuple[str, ...]
     words: int
+
+
+@functools.cache
+def poem_options() -> OptionsDict:
+    """A poem keeps its lines as written: each line break in a stanza is printed as one."""
+    return OptionsDict({**parser().options, "breaks": True})
 
 
 @functools.cache
@@ -131,7 +138,8 @@ def article_text(article: Article, issue_dir: Path) -> ArticleText:
         line = _front_matter_lines(article, issue_dir).get("pull_quote", 1)
         _insert_pull_quote(body, typographic(article.pull_quote), line)
     words = sum(len(t.content.split()) for t in _inline_children(tokens) if t.type == "text")
-    return ArticleText(parser().renderer.render(body, parser().options, env), tuple(images), words)
+    options = poem_options() if article.kind == "poem" else parser().options
+    return ArticleText(parser().renderer.render(body, options, env), tuple(images), words)
 
 
 def body_problems(article: Article, issue_dir: Path) -> list[Problem]:

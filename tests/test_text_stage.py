@@ -351,3 +351,12 @@ def test_the_pull_quote_is_curly_and_carries_its_front_matter_line(tmp_path: Pat
     issue = load_issue(issue_dir, load_publication(root / "issues"), root)
     html = article_text(issue.articles[0], issue_dir).html
     assert '<aside class="pull-quote" aria-hidden="true" data-line="8"><p>We said “never”</p></aside>' in html
+
+
+def test_a_poem_keeps_its_lines_and_prose_runs_on() -> None:
+    verse = "Nkosi sikelel' iAfrika\nMaluphakanyisw' uphondo lwayo,\n\nSecond stanza\nits line two"
+    poem = article_text(article(verse, kind="poem"), ROOT / "issues" / "021").html
+    assert "Nkosi sikelel’ iAfrika<br />\nMaluphakanyisw’" in poem
+    assert "Second stanza<br />\nits line two" in poem
+    prose = article_text(article(verse, kind="statement"), ROOT / "issues" / "021").html
+    assert "<br" not in prose
