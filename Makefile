@@ -54,7 +54,7 @@ test: $(SYSTEM) $(STAMP)
 
 # Speed and memory against the targets of the issues; figures go to bench/RESULTS.md by hand.
 bench: $(SYSTEM) $(STAMP)
-	status=0; for b in volume workbench; do $(BIN)/python bench/$$b.py || status=1; done; exit $$status
+	status=0; for b in volume workbench images; do $(BIN)/python bench/$$b.py || status=1; done; exit $$status
 
 lint: $(STAMP)
 	$(BIN)/ruff check layout tests bench
