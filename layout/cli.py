@@ -431,6 +431,8 @@ def site(out: Path | None, jobs: int) -> None:
         f"{os.path.relpath(result.root)}: {result.pages} pages, {result.downloads} downloads"
         f" ({human_size(result.download_bytes)})"
     )
+    for problem in result.warnings:
+        click.echo(f"{problem} (the site offers no leaflet of this article)", err=True)
     if not result.feed:
         click.echo("no site_url in publication.yaml: no feed.atom or sitemap.xml", err=True)
 

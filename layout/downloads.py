@@ -94,13 +94,21 @@ def cover(site: Path, source: Path, name: str) -> Cover:
     return Cover(f"{COVER_DIR}/{name}.webp", image.width, image.height)
 
 
-def build_pdfs(project: Project, jobs: int = 1) -> None:
+def build_pdfs(project: Project, jobs: int = 1) -> list[Problem]:
     """Build every PDF the site offers, skipping what is up to date; raise one LayoutError naming
-    every failure. A bad issue stops none of the others: their PDFs are all built first."""
-    problems: list[Problem] = []
-    for build in (build_booklets, build_leaflets):  # issues and booklets first: leaflets need issues to load
-        problems += [problem for result in build(project, jobs=jobs) for problem in result.problems]
+    every failure. A bad issue stops none of the others: their PDFs are all built first.
+
+    An article of a good issue that cannot be set as a leaflet (a table too wide for A5) does not
+    stop the site either: its problems are returned, and the site offers no leaflet of it.
+    """
+    issues = build_booklets(project, jobs=jobs)  # first: leaflets need the issues to load
+    problems = [problem for result in issues for problem in result.problems]
+    failed = {result.directory for result in issues if result.problems}
+    leaflets = build_leaflets(project, jobs=jobs)
+    problems += [p for result in leaflets if result.directory in failed for p in result.problems]
+    warnings = [p for result in leaflets if result.directory not in failed for p in result.problems]
     _, volumes = build_volumes(project, jobs=jobs)
     problems += [problem for result in volumes for problem in result.problems]
     if problems:
         raise LayoutError(list(dict.fromkeys(problems)))  # an issue's problems, once for all its outputs
+    return warnings

@@ -59,19 +59,21 @@ class SiteResult:
     downloads: int
     download_bytes: int
     feed: bool
+    warnings: list[Problem]
 
 
 def build_site(project: Project, out: Path | None = None, jobs: int = 1) -> SiteResult:
     """Build what is out of date, then write the whole site into ``out`` (default ``build/site``)."""
     site = out or project.out / "site"
     publication = load_publication(project.issues_root, project.root)
-    build_pdfs(project, jobs)
+    warnings = build_pdfs(project, jobs)
+    unset = {problem.path for problem in warnings}  # articles that have no leaflet to offer
     loaded = sorted((load(project, d) for d in find_issue_dirs(project.issues_root)), key=_newest_first)
     if not loaded:
         raise LayoutError([Problem(str(project.issues_root), None, None, "there is no issue to publish")])
     models = {item.issue.number: item.issue for item in loaded}
     volumes = load_volumes(project.issues_root, models, project.root)
-    issues = [_issue_entry(project, site, publication, item) for item in loaded]
+    issues = [_issue_entry(project, site, publication, item, unset) for item in loaded]
     bound = [
         _volume_entry(project, site, publication, volume, issues, models) for volume in reversed(volumes)
     ]
@@ -93,12 +95,12 @@ def build_site(project: Project, out: Path | None = None, jobs: int = 1) -> Site
     write_file(site / "search-index.js", _search_index(loaded, issues).encode())
     written.update(_copy_assets(project, publication, site))
     offered = [*(v["download"] for v in bound), *(d for i in issues for d in i["downloads"])]
-    offered += [a["leaflet"] for i in issues for a in i["articles"]]
+    offered += [a["leaflet"] for i in issues for a in i["articles"] if a["leaflet"]]
     written.update(d.url for d in offered)
     written.update(entry["cover"].url for entry in [*issues, *bound])
     _remove_stale(site, written)
     total = sum(d.size for d in offered)
-    return SiteResult(site, len(pages), len(offered), total, bool(publication.site_url))
+    return SiteResult(site, len(pages), len(offered), total, bool(publication.site_url), warnings)
 
 
 def _remove_stale(site: Path, written: set[str]) -> None:
@@ -135,8 +137,11 @@ def _pages(issues: list[dict], volumes: list[dict], subjects: list[dict]) -> dic
     return pages
 
 
-def _issue_entry(project: Project, site: Path, publication: Publication, loaded: LoadedIssue) -> dict:
-    """An issue as the site shows it: its page, cover, downloads and contents."""
+def _issue_entry(
+    project: Project, site: Path, publication: Publication, loaded: LoadedIssue, unset: set[str]
+) -> dict:
+    """An issue as the site shows it: its page, cover, downloads and contents (a leaflet of each
+    article but those in ``unset``)."""
     issue, number = loaded.issue, loaded.issue.number
     stem = f"{publication.slug}-{number:03d}"
     folder = f"issues/{number:03d}/"
@@ -149,9 +154,8 @@ def _issue_entry(project: Project, site: Path, publication: Publication, loaded:
     for article in issue.articles:
         leaflet = project.leaflet_path(publication, number, article.slug, "a5")
         name = f"leaflets/{leaflet.name}"
-        articles.append(
-            _article_entry(publication, issue, article, url, offer(site, leaflet, name, "A5 leaflet"))
-        )
+        offered = None if article.source in unset else offer(site, leaflet, name, "A5 leaflet")
+        articles.append(_article_entry(publication, issue, article, url, offered))
     return {
         "number": number,
         "title": issue_title(publication, issue),
@@ -172,7 +176,9 @@ def _issue_entry(project: Project, site: Path, publication: Publication, loaded:
     }
 
 
-def _article_entry(publication: Publication, issue: Issue, article: Article, page: str, leaflet: Download):
+def _article_entry(
+    publication: Publication, issue: Issue, article: Article, page: str, leaflet: Download | None
+):
     return {
         "id": anchor(issue, article),
         "url": f"{page}#{anchor(issue, article)}",

@@ -3,6 +3,7 @@ and one broken issue never stopping the others."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -455,3 +456,36 @@ def test_two_folders_with_one_number_are_refused_and_the_other_issues_build(scra
         assert "issues/extra/issue.yaml:1: number: issue 1 is also issues/001: give each issue" in said
     assert (scratch / "build" / "issues" / "the-spark-002.pdf").is_file()
     assert not (scratch / "build" / "issues" / "the-spark-001.pdf").exists()
+
+
+WIDE_TABLE = (
+    "| Province | "
+    + " | ".join(f"Q{n}" for n in range(1, 10))
+    + " |\n|---|"
+    + "---:|" * 9
+    + "\n"
+    + "".join(
+        f"| Gauteng{row} | " + " | ".join(f"R {row} {n}50 000,00" for n in range(1, 10)) + " |\n"
+        for row in range(4)
+    )
+)
+
+
+def test_an_article_too_wide_for_a_leaflet_leaves_it_out_of_the_site_and_says_so(scratch: Path) -> None:
+    (scratch / "issues" / "volumes.yaml").write_text(
+        "volumes:\n  - id: one\n    title: The first\n    issues: [1]\n"
+    )
+    small = scratch / "issues" / "001" / "small.md"
+    small.write_text(small.read_text() + "\n" + WIDE_TABLE)  # fits the issue's page, not an A5 leaflet
+    assert run_layout(scratch, "build", "-j", "1").returncode == 0
+    result = run_layout(scratch, "site", "-j", "1")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert re.search(
+        r"^issues/001/small\.md:\d+: body: this table has 10 columns .*"
+        r"\(the site offers no leaflet of this article\)$",
+        result.stderr,
+        re.MULTILINE,
+    ), result.stderr
+    page = (scratch / "build" / "site" / "issues" / "001" / "index.html").read_text()
+    assert "the-spark-001.pdf" in page and "A5 leaflet" not in page
+    assert not list((scratch / "build" / "site" / "pdf" / "leaflets").glob("*.pdf"))
