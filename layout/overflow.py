@@ -5,8 +5,9 @@ whose cells cannot be narrowed pushes across the column rule, an image taller th
 off its foot. ``overflows`` walks every page's boxes once and measures each line, inline, replaced
 and block box against the block it is set in (inside its padding) and against the page's content
 area (the bleed for furniture the style pulls out to it with negative margins, like the
-masthead). Each overflow is located by the ``data-source`` of its article and the ``data-line``
-of its block.
+masthead), whose foot, on a page with footnotes, is the top of their area: text set over the
+notes is an overflow even on the page. Each overflow is located by the ``data-source`` of its
+article and the ``data-line`` of its block.
 
 ``laid_out_within_bounds`` lays a document out and, where the overflow is in a table, lays it out
 again with that table spanning the columns, then set smaller (never under ``MIN_TABLE_POINTS``);
@@ -27,6 +28,7 @@ from weasyprint import Document
 from weasyprint.css import properties
 from weasyprint.formatting_structure.boxes import (
     Box,
+    FootnoteAreaBox,
     InlineBlockBox,
     LineBox,
     MarginBox,
@@ -182,6 +184,7 @@ class _Bounds:
     right: float
     noun: str  # what to call that block: column, page, table cell
     page: tuple[float, float, float, float]  # left, top, right, bottom of the area allowed on the page
+    foot: str = "below the foot of the page"  # where a box reaches past the bottom of that area
     multicol_width: float | None = None  # set in a column: the width of its multicol box
     table: _TableAt | None = None  # set in a table
 
@@ -209,9 +212,13 @@ def overflows(document: Document, source: str) -> list[Overflow]:
         trim = (0.0, 0.0, box.margin_width(), box.margin_height())
         bleeds = [box.style[f"bleed_{side}"].value for side in ("left", "top", "right", "bottom")]
         walk.bleed = (-bleeds[0], -bleeds[1], trim[2] + bleeds[2], trim[3] + bleeds[3])
+        notes = next((c for c in box.children if isinstance(c, FootnoteAreaBox) and c.children), None)
         for child in box.children:
-            limits = trim if isinstance(child, MarginBox) else area  # running heads sit in the margins
-            walk.block(child, _Bounds(source, None, None, limits[0], limits[2], "page", limits))
+            limits, foot = (trim if isinstance(child, MarginBox) else area), "below the foot of the page"
+            if notes is not None and not isinstance(child, (MarginBox, FootnoteAreaBox)):
+                # The body ends above the notes' rule: what reaches past it is printed over them.
+                limits, foot = (*area[:3], min(area[3], notes.border_box_y())), "into the footnotes"
+            walk.block(child, _Bounds(source, None, None, limits[0], limits[2], "page", limits, foot))
     return walk.found
 
 
@@ -307,8 +314,12 @@ class _Walk:
     def _on_page(self, top: float, bottom: float, bounds: _Bounds, what: str, line: Box | None) -> None:
         above, below = bounds.page[1] - top, bottom - bounds.page[3]
         if below > TOLERANCE or above > TOLERANCE:
-            where = f"{_mm(below)} below the foot" if below > TOLERANCE else f"{_mm(above)} above the top"
-            self._report(bounds, f"this {what} runs {where} of the page", "" if line is None else _text(line))
+            if below > TOLERANCE:
+                where = f"{_mm(below)} {bounds.foot}"
+            else:
+                where = f"{_mm(above)} above the top of the page"
+            # Not a table's to fit: setting a table smaller is no cure for where it stands.
+            self._report(bounds, f"this {what} runs {where}", "" if line is None else _text(line), fits=False)
 
     def _broken_number(self, lines: list[LineBox], bounds: _Bounds) -> None:
         texts = [_text(line).strip() for line in lines]
@@ -317,12 +328,12 @@ class _Walk:
                 self._report(bounds, "an amount in this table is split across lines", f"{before} / {after}")
                 return
 
-    def _report(self, bounds: _Bounds, words: str, text: str) -> None:
+    def _report(self, bounds: _Bounds, words: str, text: str, fits: bool = True) -> None:
         shown = " ".join(text.split())
         shown = shown if len(shown) <= 50 else f"{shown[:50]}…"
         problem = Problem(bounds.source, bounds.line, bounds.field, f"{words}: “{shown}”" if shown else words)
         facts = None
-        if bounds.table is not None:
+        if bounds.table is not None and fits:
             facts = self.tables.get(id(bounds.table.wrapper))
             if facts is None:
                 facts = self.tables[id(bounds.table.wrapper)] = self._table_facts(bounds.table, problem)

@@ -19,6 +19,15 @@ Unlike ``speedups``, these change the pages, each in one narrow case:
   call near the foot of page 1). The columns are then set again to end above the first line
   that calls such a note, and that line goes to the next page with its note, as the policy says
   (a few tries at most, each ending the columns higher; the first makes room for the notes).
+- A block that spans the columns (``column-span: all``: a wide table) is printed over the
+  footnotes: while ``columns_layout`` runs, ``context.in_column`` keeps notes from raising the
+  page's foot (the columns take their notes' height off their own), but the spanning block is
+  laid out against that unraised foot, so the notes called in the columns above it, and in it,
+  get no room (the hostile issue's 8-column table ran three rows into notes 14-16). Each part of
+  a multicol box, a spanning block or a set of columns, now starts with the page's foot above
+  the notes called so far, and a spanning block is laid out as outside columns, its own notes
+  raising the foot; the foot is put back before WeasyPrint's own reckoning at the end. A table
+  that then does not fit (tables are not broken: ``break-inside: avoid``) goes to the next page.
 
 They are made only for the WeasyPrint release they were read from (``tests/test_pages.py``).
 """
@@ -31,13 +40,15 @@ from typing import Any
 
 import weasyprint
 import weasyprint.layout.block as block
+import weasyprint.layout.column as column
 from weasyprint.formatting_structure.boxes import LineBox
 
 PATCHED_RELEASE = "70.0"
 
 _block_container_layout = block.block_container_layout
 _linebox_layout = block._linebox_layout  # unpatched, for the tests to show what the patch mends
-_columns_layout = block.columns_layout
+_columns_layout = block.columns_layout  # unpatched, for the tests
+_columns_layout_above_notes = _columns_layout  # WeasyPrint's, with the notes' room given to each part
 COLUMN_TRIES = 4  # sets of the columns at most, to keep their notes with their calls
 
 
@@ -92,6 +103,40 @@ def _linebox_layout_keeping_notes() -> Any:
     return namespace["_linebox_layout"]
 
 
+_PARTS_LOOP = "    for index, column_children_or_block in columns_and_blocks:\n"
+_ABOVE_NOTES = (
+    "    _page_bottom = context.page_bottom\n"
+    + _PARTS_LOOP
+    + "        _above_the_notes(context, _page_bottom, footnote_area_heights[0], column_children_or_block)\n"
+)
+_FINAL_RECKONING = "    # Report footnotes above the defined footnotes height\n"
+_FOOT_PUT_BACK = "    context.page_bottom, context.in_column = _page_bottom, True\n" + _FINAL_RECKONING
+
+
+def _columns_layout_with_notes_above() -> Any:
+    """WeasyPrint's ``columns_layout`` with each part set above the notes (see the module's docstring).
+
+    Compiled again from its source with two lines added, each where a line is found exactly once.
+    """
+    source = textwrap.dedent(inspect.getsource(column.columns_layout))
+    if source.count(_PARTS_LOOP) != 1 or source.count(_FINAL_RECKONING) != 1:
+        raise RuntimeError("WeasyPrint's columns_layout is not the one this patch was read from")
+    source = source.replace(_PARTS_LOOP, _ABOVE_NOTES).replace(_FINAL_RECKONING, _FOOT_PUT_BACK)
+    namespace: dict[str, Any] = {}
+    scope = {**column.__dict__, "_above_the_notes": _above_the_notes}
+    exec(compile(source, column.__file__, "exec"), scope, namespace)
+    return namespace["columns_layout"]
+
+
+def _above_the_notes(context: Any, page_bottom: float, area_before: float, part: Any) -> None:
+    """Before a part of a multicol box: the page's foot raised by the notes called since it began
+    (``area_before`` was their area's height then), and a spanning block (not a list of the
+    columns' children) laid out as outside the columns, so that its own notes raise the foot."""
+    area = context.current_footnote_area
+    context.page_bottom = page_bottom + area_before - (0 if area.height == "auto" else area.margin_height())
+    context.in_column = isinstance(part, list)
+
+
 def _columns_layout_keeping_notes(
     context: Any, box: Any, bottom_space: float, skip_stack: dict | None, containing_block: Any,
     page_is_empty: bool, absolute_boxes: list, fixed_boxes: list, *rest: Any,
@@ -99,7 +144,7 @@ def _columns_layout_keeping_notes(
     page_bottom = context.page_bottom
     for attempt in range(COLUMN_TRIES):
         waiting = list(context.reported_footnotes)
-        result = _columns_layout(
+        result = _columns_layout_above_notes(
             context, box, bottom_space, skip_stack, containing_block, page_is_empty, absolute_boxes,
             fixed_boxes, *rest,
         )  # fmt: skip
@@ -143,4 +188,5 @@ def _calls(line: Any, notes: set[int]) -> bool:
 if weasyprint.__version__ == PATCHED_RELEASE:
     block.block_container_layout = _block_container_layout_first_line_once
     block._linebox_layout = _linebox_layout_keeping_notes()
+    _columns_layout_above_notes = _columns_layout_with_notes_above()
     block.columns_layout = _columns_layout_keeping_notes

@@ -14,12 +14,16 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 import pytest
 from PIL import Image
+from weasyprint import Document
+from weasyprint.formatting_structure.boxes import FootnoteAreaBox, LineBox, MarginBox, TableBox
 
+from layout import patches
 from layout.build import Project, build_issues
 from layout.errors import TypesetError
 from layout.typeset import Typesetter
 from tests.conftest import ARTICLE, ROOT, make_scratch
 from tests.test_bad_input import run_layout
+from tests.test_pages import article, lay_out_issue, notes_apart, prose, scratch_issue, walk
 
 MM = 72 / 25.4  # PDF points
 PAGE_LEFT, PAGE_RIGHT = 15 * MM, 195 * MM  # the A4 page's content area, across (style.css @page)
@@ -149,3 +153,70 @@ def test_the_check_fails_on_a_real_overflow() -> None:
     assert re.fullmatch(
         r"this line runs \d+ mm past the edge of its column: “solidarity solidarity.*”", problem.message
     )
+
+
+# --- a table across the columns and the footnotes ---------------------------------------------------
+
+
+def _notes_and_table(words: int, in_table: bool) -> str:
+    """A two-column article: ``words`` words, then three notes called just above an 8-column table
+    (too wide for a column: it spans them) or six called in its rows, then more text."""
+    rows = 6 if in_table else 3
+    calls = "" if in_table else " ".join(f"Call {n}.[^{n}]" for n in range(1, rows + 1))
+    table = _table(8, rows)
+    if in_table:
+        lines = table.splitlines(keepends=True)  # a head, a rule, then the rows: notes 1, 2, ...
+        table = "".join(line.replace("| Wages |", f"| Wages[^{n}] |") for n, line in enumerate(lines, -1))
+    notes = "\n".join(f"[^{n}]: {prose(30, n)}" for n in range(1, rows + 1))
+    return article(
+        "A table", f"{prose(words)}\n\n{prose(40, 1)} {calls}\n\n{table}\n\n{prose(200, 2)}\n\n{notes}"
+    )
+
+
+def _over_the_notes(document: Document) -> list[tuple[int, str]]:
+    """Lines set below the top of their page's footnote area (its rule): page and text."""
+    found = []
+    for number, page in enumerate(document.pages, start=1):
+        area = [c for c in page._page_box.children if isinstance(c, FootnoteAreaBox) and c.children]
+        if not area:
+            continue
+        for child in page._page_box.children:
+            if isinstance(child, FootnoteAreaBox | MarginBox):
+                continue
+            for box, _ in walk(child):
+                if isinstance(box, LineBox) and box.position_y + box.height > area[0].border_box_y() + 0.5:
+                    found.append((number, " ".join(b.text for b, _ in walk(box) if hasattr(b, "text"))))
+    return found
+
+
+@pytest.mark.parametrize("in_table", [False, True], ids=["notes-above", "notes-in-table"])
+def test_a_table_across_the_columns_is_never_set_over_the_footnotes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_table: bool
+) -> None:
+    # The table comes down page 2 a few words at a time, to where it meets the notes called above
+    # it or in it. WeasyPrint's own column layout set it, and the columns after it, over the notes;
+    # the overflow check refuses that ("into the footnotes"), and the patch moves the table on.
+    refused = 0
+    for words in range(1460, 1580, 40):
+        root = tmp_path / str(words)
+        scratch_issue(root, {"t.md": _notes_and_table(words, in_table)}, {"t.md": "columns: 2"})
+        document = lay_out_issue(root)
+        assert _over_the_notes(document) == [], words
+        assert notes_apart(document) == [], words
+        assert (
+            len([b for page in document.pages for b, _ in walk(page._page_box) if isinstance(b, TableBox)])
+            == 1
+        )
+        with monkeypatch.context() as unpatched:
+            unpatched.setattr(patches, "_columns_layout_above_notes", patches._columns_layout)
+            try:
+                lay_out_issue(root)
+            except TypesetError as error:
+                refused += 1
+                assert {p.path for p in error.problems} == {"issues/001/t.md"}
+                into = [
+                    re.fullmatch(r"this line runs .* into the footnotes: .*", p.message)
+                    for p in error.problems
+                ]
+                assert all(into), error.problems
+    assert refused  # the sweep reached the pages WeasyPrint sets over the notes
