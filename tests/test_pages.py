@@ -364,6 +364,19 @@ def test_lines_of_headings_leave_room_for_marks(tmp_path: Path, where: str, size
         assert touching(lines) == [], f"{size} pt"
 
 
+def test_marks_under_a_title_stay_clear_of_its_byline(tmp_path: Path) -> None:
+    # Tshivenḓa's circumflex below (ḽ ṱ ṋ) reaches deepest; Âudit would read as a mark over the A.
+    title = "Ṋaṋwaha ḽa vhashumi ḽo ḓa ṱhoho ya mulayo wa shango ḽoṱhe ḽa Afrika Tshipembe"
+    scratch_issue(tmp_path, {"marks.md": article(title, prose(300), byline="Audit Writer")})
+    path = pdf_of(lay_out_issue(tmp_path), tmp_path / "issue.pdf")
+    (*_, (page, title_ink_bottom, _)), ((byline_page, _, byline_ink_top), *_) = (
+        ink_lines(path, 19),
+        ink_lines(path, 8.5),
+    )
+    assert page == byline_page
+    assert title_ink_bottom - byline_ink_top >= 72 / 25.4  # 1 mm; 0.65 when the title took back its leading
+
+
 # --- figures and pull quotes are set whole ----------------------------------------------------------------
 
 
