@@ -17,6 +17,7 @@ second look at the same issue does not decode the same photo again.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import threading
@@ -24,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
+import cssselect2
+import tinycss2
 from PIL import GifImagePlugin, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
@@ -55,6 +58,13 @@ MAX_SVG_POINTS = 200_000  # points of lines and shapes, counting every repeat
 MAX_SVG_DEPTH = 100  # nesting of elements, through <use> too: WeasyPrint's drawing recurses
 MAX_PATTERN_TILES = 100_000  # tiles of one pattern over the drawing (the printer's RIP draws each)
 MAX_SVG_SIZE = 1e9  # width, height and viewBox numbers
+# Dashes of dashed lines, counting every repeat. WeasyPrint writes a dash pattern as one operator,
+# whatever it makes, but poppler (pdftoppm, Evince, Okular) builds each dash as a path of its own:
+# at 150 dpi 100,000 dashes took it 0.28 s and 111 MB, 1.9 million (a 160-byte file) 6.4 s and
+# 1.6 GB. Ghostscript and pdfium took 0.1-0.2 s at any count.
+MAX_SVG_DASHES = 100_000
+GLYPH_OUTLINE_EMS = 8  # the outline of a letter is under 8 em long: what a dashed letter strokes
+DEFAULT_FONT_PX = 16  # WeasyPrint's 12pt
 
 SVG_NAMESPACE = "{http://www.w3.org/2000/svg}"
 LINK_ATTRIBUTES = ("href", "{http://www.w3.org/1999/xlink}href")
@@ -64,7 +74,15 @@ TEXT_TAGS = {"text", "tspan", "textPath", "a", "tref"}
 SHEET_SAFE_TAGS = {"linearGradient", "radialGradient", "filter"}  # nothing drawn inside them
 LOCAL_URL = re.compile(r"url\(\s*['\"]?#([^'\")\s]+)")
 NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-UNIT_PX = {"": 1, "px": 1, "pt": 4 / 3, "pc": 16, "mm": 96 / 25.4, "cm": 96 / 2.54, "in": 96, "em": 12}
+UNIT_PX = {"": 1, "px": 1, "pt": 4 / 3, "pc": 16, "mm": 96 / 25.4, "cm": 96 / 2.54, "in": 96}
+FONT_UNITS = {"em": 1, "rem": 1, "ex": 0.5}  # of the font size, as WeasyPrint counts them
+LENGTH = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?:%|[a-zA-Z]*)")
+PATH_COMMAND = re.compile(r"([MmZzLlHhVvCcSsQqTtAa])([^MmZzLlHhVvCcSsQqTtAa]*)")
+PATH_ARITY = {"M": 2, "L": 2, "T": 2, "H": 1, "V": 1, "C": 6, "S": 4, "Q": 4}
+_SEPARATOR = r"[\s,]*"
+ARC_ARGUMENTS = re.compile(  # the two flags are one digit each and need no space after them
+    _SEPARATOR.join([f"({NUMBER.pattern})"] * 3 + ["([01])"] * 2 + [f"({NUMBER.pattern})"] * 2)
+)
 
 _results: dict[tuple[Path, int, int], str | None] = {}
 _truncation_switch = threading.Lock()
@@ -236,15 +254,39 @@ class _Work:
 
     parts: int
     points: int
+    dashes: float
     depth: int
     repeats: bool  # some of it is drawn more than once (a <use>, pattern, marker ...)
+
+
+@dataclass(frozen=True, slots=True)
+class _Stroke:
+    """The stroke properties an element inherits, as written, and its font size for em lengths."""
+
+    paint: str = "none"
+    width: str = "1"
+    dasharray: str = "none"
+    font_size: float = DEFAULT_FONT_PX
+
+    def within(self, attributes: dict[str, str]) -> _Stroke:
+        """The stroke of an element with these attributes (and style) inside one with this stroke."""
+
+        def own(name: str, inherited: str) -> str:
+            value = attributes.get(name, inherited)
+            return inherited if value == "inherit" else value
+
+        font_size = self.font_size
+        if own("font-size", "1em") != "1em":
+            font_size = _length(attributes["font-size"], self.font_size, self.font_size)
+        paint, width = own("stroke", self.paint), own("stroke-width", self.width)
+        return _Stroke(paint, width, own("stroke-dasharray", self.dasharray), font_size)
 
 
 class _SvgWork:
     """Counts what WeasyPrint would draw, following references as it does, with bounds.
 
-    Each element is counted once and remembered, so ten levels of ten <use> cost ten steps, and
-    the count stops as soon as a bound is passed.
+    Each element is counted once for each stroke it inherits and remembered, so ten levels of
+    ten <use> cost ten steps, and the count stops as soon as a bound is passed.
     """
 
     def __init__(self, root: ElementTree.Element) -> None:
@@ -253,24 +295,29 @@ class _SvgWork:
         for element in root.iter():
             if "id" in element.attrib:
                 self.ids.setdefault(element.attrib["id"], element)
-        self.memo: dict[int, _Work] = {}
+        self.sheet = _sheet_declarations(root)
+        width, height = _viewport(root)
+        self.width, self.height, self.diagonal = width, height, math.hypot(width, height) / math.sqrt(2)
+        self.memo: dict[tuple[int, _Stroke], _Work] = {}
         self.open: set[int] = set()  # elements being counted: one met again is a cycle
 
     def measure(self) -> None:
         """Raise _Refused when drawing the SVG would cost more than the bounds allow."""
         self._style_sheets()
         self._patterns()
-        self._work(self.root, 0)
+        self._work(self.root, 0, _Stroke())
 
-    def _work(self, element: ElementTree.Element, depth: int) -> _Work:
+    def _work(self, element: ElementTree.Element, depth: int, inherited: _Stroke) -> _Work:
+        attributes = self._attributes(element)
+        stroke = inherited.within(attributes)
         key = id(element)
         if key in self.open:
             raise _Refused(
                 f"this drawing uses a part of itself inside that same part ({_describe(element)}), "
                 "which never ends: remove that reference or export it as PNG"
             )
-        if key in self.memo:
-            work = self.memo[key]
+        if (key, stroke) in self.memo:
+            work = self.memo[key, stroke]
             if depth + work.depth > MAX_SVG_DEPTH:
                 self._too_deep()
             return work
@@ -278,26 +325,28 @@ class _SvgWork:
             self._too_deep()
         self.open.add(key)
         tag = _local(element.tag)
-        attributes = _attributes(element)
-        parts = 1 + (_letters(element) if tag in TEXT_TAGS else 0)
+        letters = _letters(element) if tag in TEXT_TAGS else 0
+        parts = 1 + letters
         points = _points(tag, attributes)
+        dashes = self._dashes(tag, attributes, stroke, letters)
         deepest = 0
         repeats = False
         for child in element:
-            work = self._work(child, depth + 1)
-            parts, points = parts + work.parts, points + work.points
+            work = self._work(child, depth + 1, stroke)
+            parts, points, dashes = parts + work.parts, points + work.points, dashes + work.dashes
             deepest, repeats = max(deepest, work.depth + 1), repeats or work.repeats
-        for target in self._references(attributes):
-            work = self._work(target, depth + 1)
-            parts, points = parts + work.parts, points + work.points
+        for target in self._references(attributes):  # a <use> target inherits from the <use>
+            work = self._work(target, depth + 1, stroke)
+            parts, points, dashes = parts + work.parts, points + work.points, dashes + work.dashes
             deepest, repeats = max(deepest, work.depth + 1), True
         vertices = max(2, points)
         for target in self._markers(attributes):
-            work = self._work(target, depth + 1)
+            work = self._work(target, depth + 1, stroke)
             parts, points = parts + vertices * work.parts, points + vertices * work.points
+            dashes += vertices * work.dashes
             deepest, repeats = max(deepest, work.depth + 1), True
         self.open.discard(key)
-        self.memo[key] = result = _Work(parts, points, deepest, repeats)
+        self.memo[key, stroke] = result = _Work(parts, points, dashes, deepest, repeats)
         self._bounds(result)
         return result
 
@@ -311,6 +360,62 @@ class _SvgWork:
         values = (attributes.get(name, "") for name in MARKER_ATTRIBUTES)
         names = [match.group(1) for value in values for match in LOCAL_URL.finditer(value)]
         return [self.ids[name] for name in names if name in self.ids]
+
+    def _attributes(self, element: ElementTree.Element) -> dict[str, str]:
+        """Attributes with the style sheets' and style attribute's declarations over them, in
+        WeasyPrint's order: sheet, style attribute, then the !important of each."""
+        attributes = dict(element.attrib)
+        from_style = _declarations(element.get("style", ""))
+        from_sheet = self.sheet.get(id(element), ([], []))
+        for declarations in (from_sheet[0], from_style[0], from_sheet[1], from_style[1]):
+            attributes.update(declarations)
+        return attributes
+
+    def _dashes(self, tag: str, attributes: dict[str, str], stroke: _Stroke, letters: int) -> float:
+        """How many dashes the element's own stroke makes: its length over its dash pattern's period."""
+        width = _length(stroke.width, self.diagonal, stroke.font_size)
+        if stroke.paint.strip() in ("", "none") or width == 0:
+            return 0.0
+        period = self._dash_period(stroke)
+        if period is None:
+            return 0.0
+        if tag in TEXT_TAGS:
+            return letters * GLYPH_OUTLINE_EMS * stroke.font_size / period
+        return self._stroke_length(tag, attributes, stroke.font_size) / period
+
+    def _dash_period(self, stroke: _Stroke) -> float | None:
+        """The length after which the dash pattern repeats, or None for a solid line."""
+        values = LENGTH.findall(stroke.dasharray)
+        dashes = [_length(value, self.diagonal, stroke.font_size) for value in values]
+        if not dashes or any(dash < 0 for dash in dashes) or not any(dashes):
+            return None  # WeasyPrint draws these solid
+        return sum(dashes) * (2 if len(dashes) % 2 else 1)  # an odd list is repeated to make it even
+
+    def _stroke_length(self, tag: str, attributes: dict[str, str], font_size: float) -> float:
+        """At least the length of the element's outline, in its own units."""
+
+        def length(name: str, reference: float) -> float:
+            return abs(_length(attributes.get(name, "0"), reference, font_size))
+
+        if tag == "path":
+            return _path_length(attributes.get("d", ""))
+        if tag in ("polyline", "polygon"):
+            numbers = [float(number) for number in NUMBER.findall(attributes.get("points", ""))]
+            corners = list(zip(numbers[::2], numbers[1::2], strict=False))
+            if tag == "polygon" and corners:
+                corners.append(corners[0])
+            return sum(math.dist(a, b) for a, b in itertools.pairwise(corners))
+        if tag == "rect":
+            return 2 * (length("width", self.width) + length("height", self.height))
+        if tag == "circle":
+            return 2 * math.pi * length("r", self.diagonal)
+        if tag == "ellipse":
+            return 2 * math.pi * max(length("rx", self.width), length("ry", self.height))
+        if tag == "line":
+            ends = [("x1", self.width), ("y1", self.height), ("x2", self.width), ("y2", self.height)]
+            x1, y1, x2, y2 = (_length(attributes.get(name, "0"), size, font_size) for name, size in ends)
+            return math.hypot(x2 - x1, y2 - y1)
+        return 0.0
 
     def _bounds(self, work: _Work) -> None:
         if work.parts > MAX_SVG_PARTS:
@@ -328,6 +433,13 @@ class _SvgWork:
                 f"this drawing has more than {MAX_SVG_POINTS:,} points in its lines and shapes"
                 f"{', counting every repeat' if work.repeats else ''}; it would take minutes to print: "
                 "simplify it or export it as PNG"
+            )
+        if not work.dashes <= MAX_SVG_DASHES:  # also when the count is not a number
+            raise _Refused(
+                f"its dashed lines make more than {MAX_SVG_DASHES:,} dashes"
+                f"{', counting every repeat' if work.repeats else ''}; a reader's PDF viewer would take "
+                "seconds and gigabytes of memory to show them: use longer dashes (stroke-dasharray) "
+                "or a solid line, or export it as PNG"
             )
 
     def _too_deep(self) -> None:
@@ -386,14 +498,50 @@ def _describe(element: ElementTree.Element) -> str:
     return f'<{_local(element.tag)} id="{name}">' if name else f"<{_local(element.tag)}>"
 
 
-def _attributes(element: ElementTree.Element) -> dict[str, str]:
-    """Attributes with the style attribute's declarations over them, as WeasyPrint reads them."""
-    attributes = dict(element.attrib)
-    for declaration in element.get("style", "").split(";"):
-        name, colon, value = declaration.partition(":")
-        if colon:
-            attributes[name.strip()] = value.strip()
-    return attributes
+Declarations = tuple[list[tuple[str, str]], list[tuple[str, str]]]  # normal, !important
+
+
+def _declarations(css: str) -> Declarations:
+    """A style attribute's or rule's declarations, read as WeasyPrint reads them (tinycss2)."""
+    normal: list[tuple[str, str]] = []
+    important: list[tuple[str, str]] = []
+    for declaration in tinycss2.parse_blocks_contents(css):
+        if declaration.type == "declaration" and not declaration.name.startswith("-"):
+            value = tinycss2.serialize(declaration.value).strip()
+            (important if declaration.important else normal).append((declaration.lower_name, value))
+    return normal, important
+
+
+def _sheet_declarations(root: ElementTree.Element) -> dict[int, Declarations]:
+    """What the drawing's <style> sheets declare for each element they match, as WeasyPrint
+    matches them (cssselect2), by the element's id()."""
+    sheets = [
+        element.text
+        for element in root.iter(f"{SVG_NAMESPACE}style")
+        if element.get("type", "text/css") == "text/css" and element.text
+    ]
+    if not sheets:
+        return {}
+    matcher = cssselect2.Matcher()
+    for sheet in sheets:
+        for rule in tinycss2.parse_stylesheet(sheet, skip_comments=True, skip_whitespace=True):
+            if rule.type != "qualified-rule":
+                continue
+            try:
+                selectors = cssselect2.compile_selector_list(rule.prelude)
+            except cssselect2.parser.SelectorError:
+                continue  # WeasyPrint skips it too
+            for selector in selectors:
+                if selector.pseudo_element is None and not selector.never_matches:
+                    matcher.add_selector(selector, _declarations(rule.content))
+    matched: dict[int, Declarations] = {}
+    for wrapper in cssselect2.ElementWrapper.from_xml_root(root).iter_subtree():
+        rules = [rule[-1] for rule in matcher.match(wrapper)]
+        if rules:
+            normal = [item for declarations in rules for item in declarations[0]]
+            important = [item for declarations in rules for item in declarations[1]]
+            matched[id(wrapper.etree_element)] = (normal, important)
+    return matched
 
 
 def _letters(element: ElementTree.Element) -> int:
@@ -410,15 +558,58 @@ def _points(tag: str, attributes: dict[str, str]) -> int:
     return 0
 
 
-def _length(value: str, reference: float) -> float:
+def _length(value: str, reference: float, font_size: float = DEFAULT_FONT_PX) -> float:
     """An SVG length in px, a percentage of ``reference``; 0 for what cannot be read."""
-    match = re.fullmatch(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(%|[a-z]*)\s*", value)
+    match = re.fullmatch(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(%|[a-zA-Z]*)\s*", value)
     if not match:
         return 0.0
-    number, unit = float(match.group(1)), match.group(2)
+    number, unit = float(match.group(1)), match.group(2).lower()
     if unit == "%":
         return number / 100 * reference
+    if unit in FONT_UNITS:
+        return number * FONT_UNITS[unit] * font_size
     return number * UNIT_PX.get(unit, 1)
+
+
+def _path_length(d: str) -> float:
+    """At least the length of a path: its segments, each curve's control polygon (which is never
+    shorter than the curve) and each arc's whole ellipse, in the path's own units."""
+    x = y = start_x = start_y = 0.0
+    control: tuple[float, float] | None = None  # the last curve's second control point, for S and T
+    total = 0.0
+    for letter, arguments in PATH_COMMAND.findall(d):
+        command, relative = letter.upper(), letter.islower()
+        if command == "Z":
+            total += math.hypot(start_x - x, start_y - y)
+            x, y, control = start_x, start_y, None
+            continue
+        if command == "A":
+            for rx, ry, _, _, _, end_x, end_y in ARC_ARGUMENTS.findall(arguments):
+                to = (float(end_x) + x * relative, float(end_y) + y * relative)
+                radius = max(abs(float(rx)), abs(float(ry)), math.dist((x, y), to) / 2)
+                total += 2 * math.pi * radius
+                (x, y), control = to, None
+            continue
+        numbers = [float(number) for number in NUMBER.findall(arguments)]
+        arity = PATH_ARITY[command]
+        for start in range(0, len(numbers) - arity + 1, arity):
+            group = numbers[start : start + arity]
+            if command == "H":
+                corners = [(group[0] + x * relative, y)]
+            elif command == "V":
+                corners = [(x, group[0] + y * relative)]
+            else:
+                corners = [(group[i] + x * relative, group[i + 1] + y * relative) for i in range(0, arity, 2)]
+            if command in ("S", "T"):  # the first control point is the last one's mirror image
+                mirror = (2 * x - control[0], 2 * y - control[1]) if control else (x, y)
+                corners.insert(0, mirror)
+            if command == "M" and start == 0:
+                (x, y), (start_x, start_y) = corners[-1], corners[-1]
+            else:  # a moveto's further pairs are lines
+                total += sum(math.dist(a, b) for a, b in itertools.pairwise([(x, y), *corners]))
+                x, y = corners[-1]
+            control = corners[-2] if command in ("C", "S", "Q", "T") else None
+    return total
 
 
 def _viewport(root: ElementTree.Element) -> tuple[float, float]:

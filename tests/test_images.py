@@ -19,7 +19,7 @@ import pytest
 from PIL import Image, ImageFile
 
 from layout import images
-from layout.images import MAX_SVG_DEPTH, MAX_SVG_PARTS, check_image
+from layout.images import MAX_SVG_DASHES, MAX_SVG_DEPTH, MAX_SVG_PARTS, check_image
 
 from .conftest import ROOT
 from .test_bad_input import run_layout
@@ -36,6 +36,11 @@ REPEATS = (
 CYCLE = (
     "this drawing uses a part of itself inside that same part ({}), which never ends: "
     "remove that reference or export it as PNG"
+)
+DASHES = (
+    f"its dashed lines make more than {MAX_SVG_DASHES:,} dashes{{}}; a reader's PDF viewer would take "
+    "seconds and gigabytes of memory to show them: use longer dashes (stroke-dasharray) or a solid line, "
+    "or export it as PNG"
 )
 DAMAGED = "the image is damaged or incomplete ({}): save or export it again"
 TRUNCATED = DAMAGED.format("it ends before its last row")
@@ -179,6 +184,49 @@ BAD = {
         "the file declares a DOCTYPE or entities (<!DOCTYPE ...>), which we do not read: "
         "save it again as plain SVG (Inkscape: Save As, Plain SVG)",
     ),
+    # 160 bytes that poppler (pdftoppm, Evince, Okular) took 6.4 s and 1.6 GB to show: 1.9 million dashes
+    "dashes-on-a-path": (
+        "dash.svg",
+        _svg(
+            '<path d="M0 0 L10 10 L0 10 L10 0" stroke="black" stroke-width="0.1" stroke-dasharray="0.00001"/>'
+        ),
+        DASHES.format(""),
+    ),
+    "dashes-inherited-from-style": (
+        "dash-style.svg",
+        _svg(
+            '<g style="stroke: black; stroke-dasharray: 0.0001 !important" stroke-dasharray="5">'
+            '<rect width="100" height="100"/></g>'
+        ),
+        DASHES.format(""),
+    ),
+    "dashes-from-a-style-sheet": (
+        "dash-sheet.svg",
+        _svg('<style>.grid { stroke: black; stroke-dasharray: 0.001 }</style><circle class="grid" r="50"/>'),
+        DASHES.format(""),
+    ),
+    "dashes-in-ems-of-a-tiny-font": (
+        "dash-em.svg",
+        _svg('<g font-size="0.001"><line x2="100" stroke="black" stroke-dasharray="0.01em"/></g>'),
+        DASHES.format(""),
+    ),
+    "dashes-through-use": (  # 500 dashes, drawn 300 times
+        "dash-use.svg",
+        _svg(
+            '<defs><line id="d" x2="100" stroke="black" stroke-dasharray="0.1"/></defs>'
+            + "".join(f'<use href="#d" y="{i % 100}"/>' for i in range(300))
+        ),
+        DASHES.format(", counting every repeat"),
+    ),
+    "dashed-letters": (
+        "dash-text.svg",
+        _svg(
+            '<text y="50" font-size="10" stroke="black" stroke-dasharray="0.0001">'
+            + "Spark " * 20
+            + "</text>"
+        ),
+        DASHES.format(""),
+    ),
     "truncated-jpeg": ("photo.jpg", _cut(_photo(1200, 900, "JPEG")), TRUNCATED),
     "truncated-png": ("photo.png", _cut(_photo(600, 400, "PNG")), TRUNCATED),
     "truncated-gif": ("photo.gif", _cut(_photo(600, 400, "GIF")), TRUNCATED),
@@ -270,6 +318,12 @@ def test_sound_drawings_with_repeats_and_patterns_are_accepted(tmp_path: Path) -
         + "".join(f'<use href="#tick" x="{i}"/>' for i in range(100))
         + '<rect width="100" height="50" fill="url(#hatch)"/>'
         + '<polyline marker-mid="url(#dot)" points="0,0 10,10 20,0"/>'
+        # a dashed grid of 40 lines and a dotted curve: about 2,000 dashes
+        + "".join(
+            f'<line x1="{i % 20 * 5}" x2="{i % 20 * 5}" y2="100" stroke="grey" stroke-dasharray="2 2"/>'
+            for i in range(40)
+        )
+        + '<path d="M0 50 C25 0 75 100 100 50" fill="none" stroke="red" stroke-dasharray="0.5"/>'
     )
     (tmp_path / "figures" / "chart.svg").write_bytes(drawing)
     assert check_image("figures/chart.svg", tmp_path) is None
