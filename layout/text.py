@@ -442,6 +442,7 @@ def _render_code(self, tokens, idx, options, env) -> str:
 def _house_blocks(state) -> None:
     """Core rule: lone images become figures, italic lines under tables their captions."""
     tokens = state.tokens
+    captions = []
     for i in range(len(tokens) - 2):
         opening, inline, closing = tokens[i : i + 3]
         if opening.type != "paragraph_open" or inline.type != "inline":
@@ -459,6 +460,15 @@ def _house_blocks(state) -> None:
         ):
             inline.children = children[1:-1]
             opening.attrSet("class", "table-caption")
+            opening.tag = closing.tag = "caption"
+            captions.append(i)
+    # A caption is its table's <caption> (the style sets it under the table): it goes where its
+    # table goes, and PDF/UA tags it as the table's. The last first, so the indices still hold.
+    for i in reversed(captions):
+        caption = tokens[i : i + 3]
+        del tokens[i : i + 3]
+        table = max(j for j in range(i) if tokens[j].type == "table_open")
+        tokens[table + 1 : table + 1] = caption
 
 
 def _render_image(self, tokens, idx, options, env) -> str:

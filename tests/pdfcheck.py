@@ -15,7 +15,8 @@ only by the page margins and the column gap, read from ``styles/spark/style.css`
 - ``running_head_findings``: each page's running head names the article its first line belongs to;
 - ``overlap_findings``: no text printed over other text;
 - ``stranded_title_findings``: a title is followed on its page by a few lines of its text;
-- ``separated_caption_findings``: a table's caption is in the column where its table ends.
+- ``separated_caption_findings``: a table's caption is in the column where its table ends (right
+  under it when both are across the columns).
 """
 
 from __future__ import annotations
@@ -710,11 +711,16 @@ def stranded_title_findings(pages: list[Page], issue: Issue, style: Style) -> li
     return findings
 
 
+# Points between the baselines of a table's last row and its caption when the caption is set right
+# under it (15 in the hostile issue: the cell's padding, its rule and 1 mm); a caption across the
+# columns is with its table, which is across them too, only so close.
+CAPTION_UNDER = 24
 TABLE_AND_CAPTION = re.compile(r"((?:^[ \t]*\|.*\n)+)[ \t]*\n?[ \t]*([*_][^*_\n].*[*_])[ \t]*$", re.M)
 
 
 def separated_caption_findings(pages: list[Page], issue: Issue, style: Style) -> list[str]:
-    """Table captions set in another column or on another page than the end of their table."""
+    """Table captions set in another column or on another page than the end of their table, or,
+    set across the columns, not right under it."""
     alignment = align(pages, issue, style)
     stream = body_stream(pages, style)
     findings = []
@@ -728,12 +734,20 @@ def separated_caption_findings(pages: list[Page], issue: Issue, style: Style) ->
             if last >= len(found) or first >= len(found) or found[last] is None or found[first] is None:
                 continue  # a missing word is reported by missing_words
             row, caption = stream.lines[found[last]], stream.lines[found[first]]
-            if (row[0], row[2]) != (caption[0], caption[2]):
+            if not _with_its_table(row, caption):
                 findings.append(
                     f"{article.source}: the caption {table.group(2).strip('*_')[:50]!r} is set apart from its"
                     f" table: the table ends {_place(row)}, the caption is {_place(caption)}"
                 )
     return findings
+
+
+def _with_its_table(row: tuple[int, int, str], caption: tuple[int, int, str]) -> bool:
+    """Whether a caption's first line is set with its table's last: in its column of its page or,
+    across the columns (a table that spans them: its cells fall on either side), right under it."""
+    if caption[2] == "across":
+        return row[0] == caption[0] and 0 < row[1] - caption[1] <= CAPTION_UNDER
+    return (row[0], row[2]) == (caption[0], caption[2])
 
 
 def _place(line: tuple[int, int, str]) -> str:

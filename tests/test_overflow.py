@@ -220,3 +220,26 @@ def test_a_table_across_the_columns_is_never_set_over_the_footnotes(
                 ]
                 assert all(into), error.problems
     assert refused  # the sweep reached the pages WeasyPrint sets over the notes
+
+
+CAPTION = "*The caption, in italics, long enough for two lines of it.*"
+
+
+def test_a_table_s_caption_is_its_caption_set_under_it(tmp_path: Path) -> None:
+    # A table of 3 columns at the foot of page 2's first column, a few words lower each time: the
+    # caption never starts the next column without its table, and is tagged as the table's.
+    table = "| Item | Year 1 | Year 2 |\n|---|--:|--:|\n" + "| Wages | R 1 500,00 | R 1 600,00 |\n" * 4
+    places = set()
+    for words in range(1130, 1250, 30):
+        root = tmp_path / str(words)
+        body = f"{prose(words)}\n\n{table}\n{CAPTION}\n\n{prose(600, 1)}"
+        folder = scratch_issue(root, {"t.md": article("A caption", body)}, {"t.md": "columns: 2"})
+        line = (folder / "t.md").read_text().splitlines().index(CAPTION) + 1
+        document = lay_out_issue(root)
+        boxes = [box for page in document.pages for box, _ in walk(page._page_box)]
+        (wrapper,) = [box for box in boxes if getattr(box, "is_table_wrapper", False)]  # in one piece
+        caption = wrapper.children[-1]
+        assert caption.element_tag == "caption" and caption.element.get("data-line") == str(line)
+        assert caption.position_y >= wrapper.children[0].position_y + wrapper.children[0].height
+        places.add(round(wrapper.position_x))
+    assert len(places) == 2  # the sweep moved the table, caption and all, to the next column
