@@ -153,6 +153,7 @@ def _body_problems(tokens: list[Token], env: dict, article: Article, issue_dir: 
     _check_tokens(tokens, article, issue_dir, problems)
     _check_nesting(tokens, article, problems)
     _check_footnotes(tokens, env, article, problems)
+    _check_last_headings(tokens, article, problems)
     problems += glyph_problems(article.body, article.source, article.body_line, "body")
     return sorted(problems, key=lambda problem: problem.line or 0)
 
@@ -195,21 +196,35 @@ def _check_tokens(tokens: list[Token], article: Article, issue_dir: Path, proble
             line = article.body_line + token.map[0]
         if token.type == "html_block":
             problems.append(_raw_html(article, line, token.content))
-        for child in token.children or ():
-            if child.type == "image":
-                problem = check_image(child.attrGet("src") or "", issue_dir)
-                if problem:
-                    problems.append(Problem(article.source, line, "image", problem))
-            elif child.type == "link_open":
-                href = child.attrGet("href") or ""
-                if not re.match(r"^(https?://|mailto:)[^\s]+$", href):
-                    message = f"{href!r}: links must be http(s):// or mailto: addresses"
-                    problems.append(Problem(article.source, line, "link", message))
-            elif child.type == "html_inline":
-                problems.append(_raw_html(article, line, child.content))
         if token.type == "inline":
             problems += _long_words(token, article, line)
             problems += _uncalled_notes(token, article, line)
+    in_notes = {id(child) for child in _inline_children(tokens[len(_body(tokens)) :])}
+    for child, line in _children_with_lines(tokens, article.body_line):
+        if child.type == "image":
+            problem = check_image(child.attrGet("src") or "", issue_dir) or _lost_caption(child, in_notes)
+            if problem:
+                problems.append(Problem(article.source, line, "image", problem))
+        elif child.type == "link_open":
+            href = child.attrGet("href") or ""
+            if not re.match(r"^(https?://|mailto:)[^\s]+$", href):
+                message = f"{href!r}: links must be http(s):// or mailto: addresses"
+                problems.append(Problem(article.source, line, "link", message))
+        elif child.type == "html_inline":
+            problems.append(_raw_html(article, line, child.content))
+
+
+def _lost_caption(image: Token, in_notes: set[int]) -> str | None:
+    """A caption is printed only under a figure (an image alone in its paragraph): anywhere else
+    its title would be dropped without a word."""
+    title = image.attrGet("title")
+    if not title or image.meta.get("figure"):
+        return None
+    src = image.attrGet("src")
+    where = f'{src!r}: the caption "{title}" is printed only under an image on a line of its own'
+    if id(image) in in_notes:
+        return f"{where} in the text, not in a footnote: leave out the caption"
+    return f"{where}: put the image in a paragraph by itself, or leave out the caption"
 
 
 def _raw_html(article: Article, line: int, html: str) -> Problem:
@@ -273,16 +288,33 @@ def _too_deep(stack: list[str]) -> str:
     return f"lists and block quotes nested more than {MAX_LIST_DEPTH} deep, counted together"
 
 
+def _check_last_headings(tokens: list[Token], article: Article, problems: list[Problem]) -> None:
+    """A heading introduces the text after it: one that ends its article would be printed alone at
+    the foot of the article (or the top of a column). A rule after it is no text either."""
+    blocks = [i for i, token in enumerate(_body(tokens)) if token.level == 0 and token.nesting >= 0]
+    for i in reversed(blocks):
+        if tokens[i].type == "hr":
+            continue
+        if tokens[i].type != "heading_open":
+            return
+        line = article.body_line + (tokens[i].map or [0])[0]
+        message = (
+            f'the heading "{tokens[i + 1].content}" has no text after it: a heading is printed above'
+            " the text it introduces; add that text, or leave the heading out"
+        )
+        problems.append(Problem(article.source, line, "body", message))
+
+
 def _footnote_definitions(state) -> None:
     """Core rule, before the footnote plugin gathers the notes: where each note is written and
     which notes the notes call (the plugin keeps only the last of two notes of one label)."""
-    definitions: list[tuple[str, int]] = []
+    definitions: list[tuple[str, int, int]] = []  # label, first line, line after its last
     nested: list[tuple[str, str, int]] = []
     label = None
     for token in state.tokens:
         if token.type == "footnote_reference_open":
             label = token.meta["label"]
-            definitions.append((label, token.map[0] if token.map else 0))
+            definitions.append((label, *(token.map or (0, 1))))
         elif token.type == "footnote_reference_close":
             label = None
         elif token.type == "inline" and label is not None:
@@ -296,7 +328,7 @@ def _check_footnotes(tokens: list[Token], env: dict, article: Article, problems:
     """Every note called is written, every note written is called, once each; notes call no notes."""
     at = article.body_line
     first: dict[str, int] = {}
-    for label, line in env.get("definitions", []):
+    for label, line, _ in env.get("definitions", []):
         if label in first:
             message = f"the footnote [^{label}] is written twice (lines {at + first[label]} and {at + line})"
             problems.append(Problem(article.source, at + line, "footnote", message))
@@ -304,8 +336,19 @@ def _check_footnotes(tokens: list[Token], env: dict, article: Article, problems:
     for called, caller, line in env.get("nested", []):
         message = f"a footnote cannot call another footnote ([^{called}] in the text of [^{caller}])"
         problems.append(Problem(article.source, at + line, "footnote", message))
-    calls = {child.meta["label"] for child in _inline_children(_body(tokens)) if child.type == "footnote_ref"}
-    calls |= {called for called, _, _ in env.get("nested", [])}  # refused above, not again here
+    called: dict[str, int] = {}  # label: the line of its first call
+    for child, line in _children_with_lines(_body(tokens), at):
+        if child.type != "footnote_ref":
+            continue
+        label = child.meta["label"]
+        if label in called:  # the plugin sets a second call as a mark with no note: it would be lost
+            message = (
+                f"[^{label}] is called a second time here (first on line {called[label]}): a note is"
+                " printed once, at its call; give this place a note of its own"
+            )
+            problems.append(Problem(article.source, line, "footnote", message))
+        called.setdefault(label, line)
+    calls = set(called) | {note for note, _, _ in env.get("nested", [])}  # refused above, not here
     for label, line in first.items():
         if label not in calls:
             message = f"the footnote [^{label}] is never called: put [^{label}] in the text where it belongs"
@@ -392,6 +435,19 @@ def _inline_children(tokens: list[Token]) -> Iterator[Token]:
         yield from token.children or ()
 
 
+def _children_with_lines(tokens: list[Token], body_line: int) -> Iterator[tuple[Token, int]]:
+    """Each inline child of ``tokens`` with its line in the article's file: the line its block
+    starts on, and one more after each line break within the block."""
+    line = body_line
+    for token in tokens:
+        if token.map:
+            line = body_line + token.map[0]
+        inner = line
+        for child in token.children or ():
+            yield child, inner
+            inner += child.type in ("softbreak", "hardbreak")
+
+
 def _body(tokens: list[Token]) -> list[Token]:
     """The tokens of the running text, without the footnotes' block at the end."""
     cut = next((i for i, t in enumerate(tokens) if t.type == "footnote_block_open"), len(tokens))
@@ -440,16 +496,21 @@ def _render_code(self, tokens, idx, options, env) -> str:
 
 
 def _house_blocks(state) -> None:
-    """Core rule: lone images become figures, italic lines under tables their captions."""
+    """Core rule: lone images become figures, italic lines under tables their captions.
+
+    An image alone in its paragraph is a figure wherever the paragraph is (a list item, a block
+    quote), but not in a footnote, whose text is set inline at its call."""
     tokens = state.tokens
     captions = []
+    notes = len(_body(tokens))  # where the footnotes' block starts
     for i in range(len(tokens) - 2):
         opening, inline, closing = tokens[i : i + 3]
         if opening.type != "paragraph_open" or inline.type != "inline":
             continue
         children = inline.children or []
-        if len(children) == 1 and children[0].type == "image":
+        if len(children) == 1 and children[0].type == "image" and i < notes:
             opening.tag = closing.tag = "figure"
+            opening.hidden = closing.hidden = False  # a tight list's paragraphs are not printed
             children[0].meta["figure"] = True
         elif (
             i > 0
@@ -506,9 +567,7 @@ def _split_footnotes(tokens: list[Token], body_line: int) -> tuple[list[Token], 
 
 
 def _render_footnote_ref(self, tokens, idx, options, env) -> str:
-    meta = tokens[idx].meta
-    if meta.get("subId", 0) > 0:  # a note called twice is set once
-        return ""
+    meta = tokens[idx].meta  # each note is called once (_check_footnotes refuses a second call)
     text, line = env["notes"].get(meta["id"], ("", 0))
     return f'<span class="footnote" data-line="{line}">{text}</span>'
 
@@ -523,10 +582,39 @@ def _insert_pull_quote(tokens: list[Token], text: str, line: int) -> None:
 
 
 def without_last_words(body: str, count: int) -> str:
-    """A Markdown body less its last ``count`` words of running text (footnotes kept): a trial cut."""
-    notes = re.search(r"^\[\^[^\]]+\]:", body, flags=re.MULTILINE)
-    text, rest = (body[: notes.start()], body[notes.start() :]) if notes else (body, "")
-    starts = [match.start() for match in re.finditer(r"\S+", text)]
-    keep = max(1, len(starts) - count)
-    kept = text[: starts[keep]].rstrip() if keep < len(starts) else text
-    return f"{kept}.\n\n{rest}"
+    """A Markdown body less the last ``count`` words of its running text: a leaflet's trial cut.
+
+    The notes whose calls are cut go too (a note never called is refused); a heading or a code
+    block that the cut would end in goes whole (a heading left last is refused, and a fence left
+    open would take in the notes); every line kept stays on its line, so that a problem of the
+    shortened text is reported where it is written."""
+    env: dict = {}
+    tokens = parser().parse(body, env)
+    lines = body.split("\n")
+    note_lines = {n: label for label, first, stop in env["definitions"] for n in range(first, stop)}
+    running = [n for n in range(len(lines)) if n not in note_lines]
+    # each word of the running text: its line and where it ends
+    words = [(n, word.end()) for n in running for word in re.finditer(r"\S+", lines[n])]
+    keep = max(1, len(words) - count)
+    if keep >= len(words):
+        return body
+    whole = [t.map for t in tokens if t.type in ("heading_open", "fence") and t.map]
+    while span := next((s for s in whole if s[0] <= words[keep - 1][0] < s[1]), None):
+        first = next(i for i, (n, _) in enumerate(words) if n >= span[0])
+        if first == 0:
+            break
+        keep = first
+    last, end = words[keep - 1]
+    called = _calls_on(lines, running)
+    for n in running:
+        if n > last:
+            lines[n] = ""
+    lines[last] = lines[last][:end] + ("" if lines[last][end - 1] in ".!?" else ".")
+    for n in [n for n, label in note_lines.items() if label in called - _calls_on(lines, running)]:
+        lines[n] = ""
+    return "\n".join(lines)
+
+
+def _calls_on(lines: list[str], numbers: list[int]) -> set[str]:
+    """The labels of the footnotes called on these lines."""
+    return {label for n in numbers for label in FOOTNOTE_CALL.findall(lines[n])}

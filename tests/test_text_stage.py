@@ -19,10 +19,11 @@ from fontTools.ttLib import TTFont
 
 from layout.errors import ManifestError
 from layout.manifest import Article
-from layout.text import article_text, printable, set_text, typographic
+from layout.text import article_text, printable, set_text, typographic, without_last_words
 
 from .conftest import ARTICLE, ROOT, make_scratch
 from .test_bad_input import run_layout
+from .test_pages import prose
 
 FRONT = ARTICLE[: ARTICLE.index("The first paragraph")]
 BODY_LINE = FRONT.count("\n") + 1  # the body's first line in small.md
@@ -97,6 +98,126 @@ def test_calls_without_notes_and_notes_without_calls_are_refused() -> None:
 def test_a_note_written_twice_is_refused() -> None:
     body = "A call[^1].\n\n[^1]: The first.\n[^1]: The second.\n"
     assert refusals(body) == [at(4, "footnote", "the footnote [^1] is written twice (lines 12 and 13)")]
+
+
+def test_a_note_called_twice_is_refused_at_its_second_call() -> None:
+    body = "One[^1] and\nagain[^1], and a list:\n\n- with[^1] too\n\n[^1]: Same note.\n"
+    second = "is called a second time here (first on line 10): a note is printed once, at its call;"
+    assert refusals(body) == [
+        at(2, "footnote", f"[^1] {second} give this place a note of its own"),
+        at(4, "footnote", f"[^1] {second} give this place a note of its own"),
+    ]
+
+
+# --- trial cuts for leaflets --------------------------------------------------------------
+
+
+def test_a_trial_cut_takes_the_notes_whose_calls_it_cuts_and_keeps_their_lines() -> None:
+    last_note = "[^2]: The last paragraph's note."
+    paragraphs = [prose(60, seed) for seed in range(8)] + [f"{prose(20, 9)} The source.[^2]"]
+    body = f"{paragraphs[0]}[^1]\n\n" + "\n\n".join(paragraphs[1:])
+    body += f"\n\n[^1]: The first note ⟁.\n\n{last_note}\n"
+    note_line = body.split("\n").index("[^1]: The first note ⟁.") + 1
+    for cut in (10, 30, 400):  # within the last paragraph, all of it, all but the first paragraph
+        shorter = without_last_words(body, cut)
+        assert shorter.count("\n") == body.count("\n") and "[^2]" not in shorter
+        assert len(shorter.split()) == len(body.split()) - cut - len(last_note.split())
+        # what is kept is reported at its line as written (the first note's sign no font has)
+        assert [problem.split(" the character")[0] for problem in refusals(shorter)] == [
+            at(note_line, "body", "").rstrip()
+        ]
+    kept = without_last_words(body.replace("source.[^2]", "source[^2] it names."), 2)
+    assert kept.endswith(f"The source[^2].\n\n[^1]: The first note ⟁.\n\n{last_note}\n")
+
+
+def test_a_trial_cut_takes_a_heading_it_would_leave_last() -> None:
+    body = f"{prose(30)}\n\n## A subhead of five words\n\n{prose(12, 1)}\n"
+    assert without_last_words(body, 14) == f"{prose(30)}\n\n\n\n\n"
+    article_text(article(without_last_words(body, 14)), ROOT)
+
+
+def test_a_leaflet_whose_last_paragraph_calls_a_note_says_how_much_to_cut(tmp_path: Path) -> None:
+    root = make_scratch(tmp_path)
+    body = "\n\n".join(prose(120, seed) for seed in range(12)) + " The source.[^1]\n\n[^1]: A note.\n"
+    (root / "issues" / "001" / "small.md").write_text(FRONT + body)
+    result = run_layout(root, "leaflet", "issues/001", "1", "--size", "a5")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"\(A5\): \d pages, over 1 sheet: cut \d+ words of 1,?44\d to fit", result.stdout)
+
+
+# --- headings ----------------------------------------------------------------------------
+
+
+def test_a_heading_with_no_text_after_it_is_refused_at_its_line() -> None:
+    body = "Text.\n\n## Followed by text\n\nText.\n\n## The last two\n\n## are alone\n\n---\n"
+    alone = "has no text after it: a heading is printed above the text it introduces; add that text,"
+    assert refusals(body) == [
+        at(7, "body", f'the heading "The last two" {alone} or leave the heading out'),
+        at(9, "body", f'the heading "are alone" {alone} or leave the heading out'),
+    ]
+
+
+# --- figures -------------------------------------------------------------------------------
+
+
+def test_a_caption_under_an_image_not_alone_is_refused_at_its_line(tmp_path: Path) -> None:
+    issue_dir = make_scratch(tmp_path) / "issues" / "001"
+    body = (
+        'Text with\na picture ![A dot](figures/dot.svg "In a sentence") in it.\n\n'
+        '- an item ![A dot](figures/dot.svg "In an item")\n\n'
+        '> quoted ![A dot](figures/dot.svg "In a quote")\n\n'
+        '| a | b |\n|---|---|\n| ![A dot](figures/dot.svg "In a cell") | x |\n\n'
+        "Untitled ![A dot](figures/dot.svg) inline is fine.[^1]\n\n"
+        '[^1]: A note ![A dot](figures/dot.svg "In a note").\n'
+    )
+    with pytest.raises(ManifestError) as caught:
+        article_text(article(body), issue_dir)
+
+    alone = ": put the image in a paragraph by itself, or leave out the caption"
+
+    def lost(line: int, caption: str, advice: str = alone) -> str:
+        where = f"'figures/dot.svg': the caption \"{caption}\" is printed only under an image on a line"
+        where += " of its own"
+        return at(line, "image", where + advice)
+
+    assert [str(problem) for problem in caught.value.problems] == [
+        lost(2, "In a sentence"),
+        lost(4, "In an item"),
+        lost(6, "In a quote"),
+        lost(10, "In a cell"),
+        lost(14, "In a note", " in the text, not in a footnote: leave out the caption"),
+    ]
+
+
+FIGURES = """\
+Text before the figures.
+
+- a tight list's item
+- ![A dot](figures/dot.svg "Caption in a tight list")
+
+1. a loose list's item
+
+2. ![A dot](figures/dot.svg "Caption in a loose list")
+
+> A quote.
+>
+> ![A dot](figures/dot.svg "Caption in a quote")
+
+Text after the figures.
+"""
+
+
+def test_an_image_alone_in_a_list_item_or_a_quote_prints_its_caption(tmp_path: Path) -> None:
+    root = make_scratch(tmp_path)
+    (root / "issues" / "001" / "small.md").write_text(FRONT + FIGURES)
+    html = article_text(article(FIGURES), root / "issues" / "001").html
+    assert len(re.findall(r"<li[^>]*>\s*<figure", html)) == 2 and html.count("<figcaption>") == 3
+    result = run_layout(root, "build", "issues/001", "-j", "1")
+    assert result.returncode == 0, result.stderr
+    pdf = pypdfium2.PdfDocument(root / "build" / "issues" / "the-spark-001.pdf")
+    text = " ".join(" ".join(page_text(page).split()) for page in pdf)
+    for where in ("a tight list", "a loose list", "a quote"):
+        assert f"Caption in {where}" in text
 
 
 # --- nesting -------------------------------------------------------------------------
