@@ -19,7 +19,7 @@ import pytest
 from PIL import Image, ImageFile
 
 from layout import images
-from layout.images import MAX_SVG_DASHES, MAX_SVG_DEPTH, MAX_SVG_PARTS, check_image
+from layout.images import MAX_GRADIENT_BANDS, MAX_SVG_DASHES, MAX_SVG_DEPTH, MAX_SVG_PARTS, check_image
 
 from .conftest import ROOT
 from .test_bad_input import run_layout
@@ -42,6 +42,12 @@ DASHES = (
     "seconds and gigabytes of memory to show them: use longer dashes (stroke-dasharray) or a solid line, "
     "or export it as PNG"
 )
+BANDS = (
+    f"its gradients make more than {MAX_GRADIENT_BANDS:,} bands of colour (many stops, or spreadMethod "
+    "repeat or reflect over a short gradient); the print shop's machine would take minutes to print them: "
+    "use fewer stops or a longer gradient, or export it as PNG"
+)
+TWO_STOPS = '<stop offset="0" stop-color="red"/><stop offset="1" stop-color="blue"/>'
 DAMAGED = "the image is damaged or incomplete ({}): save or export it again"
 TRUNCATED = DAMAGED.format("it ends before its last row")
 UNDECODABLE = DAMAGED.format("its data cannot be decoded")
@@ -227,6 +233,39 @@ BAD = {
         ),
         DASHES.format(""),
     ),
+    # 500 bytes that Ghostscript (as the print shop's RIP) took 46 s to draw: 7,000 rings of two colours
+    "gradient-repeated-in-rings": (
+        "rings.svg",
+        _svg(
+            '<defs><radialGradient id="g" gradientUnits="userSpaceOnUse" cx="50" cy="50" r="0.01" '
+            f'spreadMethod="repeat">{TWO_STOPS}</radialGradient></defs>'
+            '<rect width="100" height="100" fill="url(#g)"/>'
+        ),
+        BANDS,
+    ),
+    "gradient-reflected-by-a-shrinking-transform": (
+        "stripes.svg",
+        _svg(
+            '<defs><linearGradient id="g" spreadMethod="reflect" gradientTransform="rotate(20) scale(0.001)">'
+            f'{TWO_STOPS}</linearGradient></defs><circle cx="50" cy="50" r="40" stroke="url(#g)"/>'
+        ),
+        BANDS,
+    ),
+    "gradient-of-many-stops-on-many-shapes": (  # 100 stops, painted 150 times
+        "stops.svg",
+        _svg(
+            '<defs><linearGradient id="g" x2="0.5">'
+            + "".join(
+                f'<stop offset="{i / 100}" stop-color="#{i * 2:02x}00{i % 2 * 255:02x}"/>' for i in range(100)
+            )
+            + "</linearGradient></defs>"
+            + "".join(
+                f'<rect x="{i % 20 * 5}" y="{i // 20 * 10}" width="5" height="10" fill="url(#g)"/>'
+                for i in range(150)
+            )
+        ),
+        BANDS,
+    ),
     "truncated-jpeg": ("photo.jpg", _cut(_photo(1200, 900, "JPEG")), TRUNCATED),
     "truncated-png": ("photo.png", _cut(_photo(600, 400, "PNG")), TRUNCATED),
     "truncated-gif": ("photo.gif", _cut(_photo(600, 400, "GIF")), TRUNCATED),
@@ -324,6 +363,11 @@ def test_sound_drawings_with_repeats_and_patterns_are_accepted(tmp_path: Path) -
             for i in range(40)
         )
         + '<path d="M0 50 C25 0 75 100 100 50" fill="none" stroke="red" stroke-dasharray="0.5"/>'
+        # a three-stop fill and a reflected one, ten bars each
+        + f'<linearGradient id="sky"><stop offset="0"/>{TWO_STOPS}</linearGradient>'
+        + f'<radialGradient id="glow" r="10%" spreadMethod="reflect">{TWO_STOPS}</radialGradient>'
+        + "".join(f'<rect x="{i * 5}" width="4" height="50" fill="url(#sky)"/>' for i in range(10))
+        + "".join(f'<rect x="{i * 5}" y="50" width="4" height="50" fill="url(#glow)"/>' for i in range(10))
     )
     (tmp_path / "figures" / "chart.svg").write_bytes(drawing)
     assert check_image("figures/chart.svg", tmp_path) is None
