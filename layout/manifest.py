@@ -7,6 +7,7 @@ raised together as one :class:`ManifestError`; nothing downstream validates agai
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import stat
@@ -27,7 +28,16 @@ from pydantic import (
 )
 
 from .errors import ManifestError, Problem, in_file_order
-from .messages import closest, field_message, yaml_problem
+from .messages import (
+    ARTICLE_FILE,
+    closest,
+    cut_by_comment,
+    field_message,
+    looks_like_utf16,
+    not_fields,
+    not_utf8,
+    yaml_problem,
+)
 
 KINDS = (
     "statement",
@@ -68,7 +78,7 @@ LongText = Annotated[
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")]
 Url = Annotated[str, StringConstraints(pattern=r"^(https?://|mailto:)\S+$")]
 SiteUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^/\s?#]+/([^\s?#]*/)?$")]
-ArticleFile = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.md$")]
+ArticleFile = Annotated[str, StringConstraints(pattern=ARTICLE_FILE)]
 
 
 class Model(BaseModel):
@@ -283,46 +293,71 @@ def parse_yaml(text: str, source: str, first_line: int = 1) -> tuple[Any, Lines,
         loader.dispose()
     if node is None:
         return None, {(): first_line}, []
-    lines: Lines = {}
-    problems: list[Problem] = []
-    data = _construct(loader, node, (), lines, problems, source, line_of, set())
-    return data, lines, problems
+    builder = _Builder(loader, text, source, line_of)
+    data = builder.construct(node, ())
+    return data, builder.lines, builder.problems
 
 
-def _construct(loader, node, path, lines, problems, source, line_of, seen):
-    """Build plain data from a YAML node, recording lines; aliases are refused (no bombs)."""
-    lines[path] = line_of(node.start_mark)
-    if id(node) in seen:
-        problems.append(Problem(source, lines[path], _field(path), "YAML aliases are not allowed"))
+@dataclasses.dataclass
+class _Builder:
+    """Plain data from YAML nodes, recording the line of every key and item, and the problems of
+    single values: aliases (refused: no bombs), nesting too deep, keys given twice, values cut by
+    a '#' that YAML takes for a comment, values that cannot be read."""
+
+    loader: yaml.SafeLoader
+    text: str
+    source: str
+    line_of: Callable[[yaml.Mark], int]
+    lines: Lines = dataclasses.field(default_factory=dict)
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+    seen: set[int] = dataclasses.field(default_factory=set)
+
+    def construct(self, node: yaml.Node, path: tuple[Any, ...]) -> Any:
+        """The data of ``node`` at ``path``; None for a value that is refused (and reported)."""
+        line = self.lines[path] = self.line_of(node.start_mark)
+        if id(node) in self.seen:
+            return self._refuse(line, path, "YAML aliases are not allowed")
+        self.seen.add(id(node))
+        if len(path) > MAX_YAML_DEPTH and isinstance(node, yaml.CollectionNode):
+            return self._refuse(line, path, f"nested more than {MAX_YAML_DEPTH} deep")
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+                if key in result:
+                    self._refuse(self.line_of(key_node.start_mark), (*path, key), "appears twice")
+                result[key] = self.construct(value_node, (*path, key))
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.construct(item, (*path, index)) for index, item in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _scalar(self, node: yaml.ScalarNode, path: tuple[Any, ...]) -> Any:
+        line = self.lines[path]
+        comment = self._comment_after(node)
+        if comment:
+            message = cut_by_comment(path[-1] if path else None, node.value, comment)
+            return self._refuse(self.line_of(node.end_mark), path, message)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except ValueError as error:  # a timestamp such as 2017-02-30
+            what = "a date that exists" if node.tag.endswith(":timestamp") else "a value that can be read"
+            return self._refuse(line, path, f"{node.value!r} is not {what} ({error})")
+        except yaml.constructor.ConstructorError:  # a tag such as !x
+            message = f"a value cannot start with {node.tag[:1]}: put the whole value in double quotes"
+            return self._refuse(line, path, message)
+
+    def _comment_after(self, node: yaml.ScalarNode) -> str | None:
+        """What YAML cut from an unquoted value as a comment: a '#' right before a letter or digit
+        (#1, #FeesMustFall) is text the editor meant; '# optional', with its space, is a comment."""
+        if node.style is not None:  # quoted or a block (| >): a '#' in it is text
+            return None
+        rest = self.text[node.end_mark.index :].split("\n", 1)[0]
+        return rest.strip() if re.match(r"[ \t]+#[^\W_]", rest) else None
+
+    def _refuse(self, line: int, path: tuple[Any, ...], message: str) -> None:
+        self.problems.append(Problem(self.source, line, _field(path), message))
         return None
-    seen.add(id(node))
-    if len(path) > MAX_YAML_DEPTH and isinstance(node, yaml.CollectionNode):
-        problems.append(Problem(source, lines[path], _field(path), f"nested more than {MAX_YAML_DEPTH} deep"))
-        return None
-    if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
-            if key in result:
-                line = line_of(key_node.start_mark)
-                problems.append(Problem(source, line, _field((*path, key)), "appears twice"))
-            result[key] = _construct(loader, value_node, (*path, key), lines, problems, source, line_of, seen)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _construct(loader, item, (*path, index), lines, problems, source, line_of, seen)
-            for index, item in enumerate(node.value)
-        ]
-    try:
-        return loader.construct_object(node, deep=True)
-    except ValueError as error:  # a timestamp such as 2017-02-30
-        what = "a date that exists" if node.tag.endswith(":timestamp") else "a value that can be read"
-        message = f"{node.value!r} is not {what} ({error})"
-        problems.append(Problem(source, lines[path], _field(path), message))
-    except yaml.constructor.ConstructorError:  # a tag such as !x
-        message = f"a value cannot start with {node.tag[:1]}: put the whole value in double quotes"
-        problems.append(Problem(source, lines[path], _field(path), message))
-    return None
 
 
 def _field(path: tuple[Any, ...]) -> str | None:
@@ -339,7 +374,7 @@ def _field(path: tuple[Any, ...]) -> str | None:
 def validate(model: type[Model], data: Any, lines: Lines, source: str) -> tuple[Any, list[Problem]]:
     """Validate ``data`` against ``model``; turn pydantic's errors into located problems."""
     if not isinstance(data, dict):
-        return None, [Problem(source, lines.get((), 1), None, "expected a mapping of fields")]
+        return None, [Problem(source, lines.get((), 1), None, not_fields(model.__name__, data))]
     try:
         return model.model_validate(data), []
     except ValidationError as error:
@@ -391,7 +426,9 @@ def _line_of(loc: tuple[Any, ...], lines: Lines) -> int:
 
 
 def read_text(path: Path, display: str, limit: int = MAX_ARTICLE_BYTES) -> str:
-    """Read a UTF-8 file, reporting a missing file, a huge one, a bad byte or a control character by line."""
+    """Read a UTF-8 file, reporting a missing file, a huge one, a bad byte or a control character by line.
+
+    Lines may end in \\r\\n (Windows) or \\r alone (old Macs): they are read as \\n, one line each."""
     try:
         if not stat.S_ISREG(path.stat().st_mode):  # a pipe or a device would hang or never end
             raise ManifestError(Problem(display, None, None, "not a regular file"))
@@ -402,21 +439,30 @@ def read_text(path: Path, display: str, limit: int = MAX_ARTICLE_BYTES) -> str:
     except (IsADirectoryError, PermissionError) as error:
         raise ManifestError(Problem(display, None, None, f"cannot read: {error.strerror}")) from None
     if len(raw) > limit:
-        line = raw.count(b"\n", 0, limit) + 1
-        raise ManifestError(
-            Problem(display, line, None, f"file is larger than {limit:,} bytes (from this line on)")
-        )
+        message = f"file is larger than {limit:,} bytes (from this line on)"
+        raise ManifestError(Problem(display, _line_at(raw, limit), None, message))
+    if looks_like_utf16(raw):  # UTF-16 of plain letters is valid UTF-8, with a NUL after each letter
+        raise ManifestError(Problem(display, 1, None, not_utf8(raw, 0)))
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")  # Windows Notepad starts files with a BOM
     except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        raise ManifestError(Problem(display, line, None, "not valid UTF-8 text")) from None
+        raise ManifestError(
+            Problem(display, _line_at(raw, error.start), None, not_utf8(raw, error.start))
+        ) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     control = CONTROL_CHARACTER.search(text)
     if control:
-        line = text.count("\n", 0, control.start()) + 1
         message = f"control character U+{ord(control.group()):04X} is not allowed"
-        raise ManifestError(Problem(display, line, None, message))
+        raise ManifestError(Problem(display, _line_at(text, control.start()), None, message))
     return text
+
+
+def _line_at(data: bytes | str, index: int) -> int:
+    """The line ``index`` is on, counting \\r\\n, \\r and \\n as line ends, as editors do."""
+    head = data[:index]
+    if isinstance(head, bytes):
+        head = head.decode("latin-1")  # one character a byte: only the line ends are counted
+    return head.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1
 
 
 def load_yaml_model(path: Path, model: type[Model], display: str) -> tuple[Any, Lines]:

@@ -8,9 +8,11 @@ right way to write it. ``manifest`` locates every problem; this module only choo
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -51,6 +53,8 @@ LANGUAGE_CODES = {
     "zulu": "zu-ZA",
 }
 
+ARTICLE_FILE = r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.md$"  # manifest.ArticleFile's pattern
+
 # What each constrained kind of text looks like, by the pattern pydantic reports it failed.
 FORMS = {
     r"^[a-z0-9]+(-[a-z0-9]+)*$": "lower-case words joined by hyphens, such as south-africa",
@@ -59,7 +63,7 @@ FORMS = {
     r"^https?://[^/\s?#]+/([^\s?#]*/)?$": (
         "the site's address, starting with https:// and ending in /, such as https://example.org/archive/"
     ),
-    r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.md$": ("a file name ending in .md, such as statement.md"),
+    ARTICLE_FILE: "a file name ending in .md, such as statement.md",
     r"^[^@\s]+@[^@\s]+\.[a-z]+$": "an e-mail address such as info@example.org",
     r"^[A-Za-z0-9][A-Za-z0-9-]*$": "letters, digits and hyphens, such as 2017 or nos-20-23",
 }
@@ -74,6 +78,36 @@ TYPE_NAMES = {
     type(None): "nothing",
     dt.date: "a date",
 }
+
+
+# --- files -----------------------------------------------------------------------------------
+
+SAVE_AS_UTF8 = "in your editor, save it as UTF-8"
+
+
+def looks_like_utf16(raw: bytes) -> bool:
+    """A file written in UTF-16: its byte-order mark, or a NUL byte beside most letters."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    half = len(raw) // 2
+    return half > 0 and max(raw[0::2].count(0), raw[1::2].count(0)) > half * 0.3
+
+
+def not_utf8(raw: bytes, start: int) -> str:
+    """A file that is not UTF-8, with what it seems to be instead; ``start`` is its first bad byte."""
+    if looks_like_utf16(raw):
+        return f"not valid UTF-8 text: it looks like UTF-16: {SAVE_AS_UTF8}"
+    try:
+        raw[start:].decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.reason == "unexpected end of data":
+            return "not valid UTF-8 text: the file ends in the middle of a letter: it was cut short"
+    character = raw[start : start + 1].decode("cp1252", errors="replace")
+    if character.isprintable() and character != "\ufffd":
+        return (
+            f"not valid UTF-8 text: it looks like Windows-1252 ({character!r} on this line): {SAVE_AS_UTF8}"
+        )
+    return f"not valid UTF-8 text (the byte 0x{raw[start]:02X} on this line): {SAVE_AS_UTF8}"
 
 
 # --- YAML ------------------------------------------------------------------------------------
@@ -170,6 +204,25 @@ def _quoted(key: str | None, value: str) -> str:
     """``key: "value"`` with the value's backslashes and double quotes escaped."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     return f'{key}: "{escaped}"' if key else f'"{escaped}"'
+
+
+def cut_by_comment(key: str | int | None, value: str, comment: str) -> str:
+    """An unquoted value with ' #' in it, which YAML cuts there (the rest is read as a comment).
+
+    ``key`` is the field's name, or a list item's index."""
+    whole = f"{value} {comment}".strip()
+    example = f"- {_quoted(None, whole)}" if isinstance(key, int) else _quoted(key, whole)
+    if not value:
+        return (
+            "a value that starts with # must be put in double quotes (YAML reads the rest of the line"
+            f" as a comment and leaves it out): {example}"
+        )
+    words = comment.split()
+    shown = " ".join(words[:2]) + ("..." if len(words) > 2 else "")
+    return (
+        f"the text from '{shown}' on would be read as a comment and left out: put the whole value in"
+        f" double quotes: {example}"
+    )
 
 
 def _colon_in_value(lines: list[str], mark: yaml.Mark, source: str, line_of: LineOf) -> Problem:
@@ -296,6 +349,41 @@ def _quoted_scalar_before(text: str, index: int) -> yaml.ScalarToken | None:
 
 # --- pydantic --------------------------------------------------------------------------------
 
+# What each kind of YAML holds, by its model's name: whose fields (the subject of the message after
+# its file and line), what they give, and a short example.
+SHAPES = {
+    "IssueManifest": (
+        "",
+        "an issue.yaml gives the issue's number, date and articles",
+        '"number: 21", "date: 2017-03-22", then "articles:" and a line "  - file: statement.md" for'
+        " each article",
+    ),
+    "FrontMatter": (
+        "the front matter ",
+        "it gives the article's title and kind at least",
+        '"title: On the attempted coup in Turkey" and "kind: analysis"',
+    ),
+    "Publication": (
+        "",
+        "publication.yaml gives the publication's name, slug, publisher, publisher_short, language,"
+        " contact, statement and subjects",
+        '"name: The Spark" and "slug: the-spark"',
+    ),
+    "VolumesFile": (
+        "",
+        "volumes.yaml lists the bound volumes",
+        '"volumes:" and under it "  - id: 2017", "    title: The Spark, 2017" and "    year: 2017"'
+        " (with no volumes, delete the file)",
+    ),
+}
+
+
+def not_fields(model: str, given: Any) -> str:
+    """A YAML file or front matter that is empty, or is not fields (a list, a line of text)."""
+    subject, purpose, example = SHAPES.get(model, ("", "it gives fields", '"name: value"'))
+    what = "is empty" if given is None else f"is {TYPE_NAMES.get(type(given), 'a value')}, not fields"
+    return f"{subject}{what}: {purpose}, each field written name: value on a line of its own, e.g. {example}"
+
 
 def closest(word: str, choices: Iterable[str]) -> str | None:
     """The choice the editor probably meant to write for ``word`` (a misspelt field or kind)."""
@@ -350,6 +438,8 @@ def field_message(error: dict[str, Any], known_fields: tuple[str, ...] = ()) -> 
 
 
 def _form_message(given: Any, pattern: str) -> str:
+    if pattern == ARTICLE_FILE and str(given).endswith(".md") and "/" not in str(given):
+        return _file_name_message(str(given))
     form = FORMS.get(pattern, "in the expected form")
     message = f"{given!r} is not {form}"
     suggestion = _suggest(given, pattern)
@@ -371,13 +461,12 @@ def _suggest(given: Any, pattern: str) -> str | None:
         ):
             return f"{parts[0].lower()}-{parts[1].upper()}"
         return None
-    if pattern == r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.md$":
+    if pattern == ARTICLE_FILE:
         name = text.rsplit("/", 1)[-1]
-        if not name.lower().endswith(".md") and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
-            return f"{name}.md"
-        if name != text and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.md", name):
+        if name != text and re.fullmatch(ARTICLE_FILE, name):
             return f"{name} (the article's file in the issue's folder)"
-        return None
+        name = name if name.lower().endswith(".md") else f"{name}.md"
+        return _file_name(name)
     if pattern == r"^[a-z0-9]+(-[a-z0-9]+)*$":
         slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
         return slug if slug and slug != text else None
@@ -389,6 +478,26 @@ def _suggest(given: Any, pattern: str) -> str | None:
         address = address if address.endswith("/") else f"{address}/"
         return address if address != text else None
     return None
+
+
+def _file_name_message(given: str) -> str:
+    """A name ending in .md with characters a file name may not hold (café.md, a b.md)."""
+    rule = (
+        "a file name may hold only letters a-z and A-Z, digits, - (hyphen), _ and ., and starts with"
+        " a letter or a digit"
+    )
+    suggestion = _file_name(given)
+    rename = f": rename the file {suggestion} and write file: {suggestion}" if suggestion else ""
+    return f"{given!r} cannot be used as a file name: {rule}{rename}"
+
+
+def _file_name(name: str) -> str | None:
+    """``café.md`` -> ``cafe.md``, ``a b.md`` -> ``a-b.md``: letters without their accents, runs of
+    other characters as one hyphen; None when nothing is left of the name."""
+    stem = unicodedata.normalize("NFKD", name[: -len(".md")])
+    stem = "".join(c for c in stem if not unicodedata.combining(c))
+    stem = re.sub(r"[^A-Za-z0-9_.]+", "-", stem).strip("-_.")
+    return f"{stem}.md" if stem else None
 
 
 def _choice_message(given: Any, expected: str) -> str:

@@ -38,7 +38,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from .errors import ManifestError, Problem
 from .images import check_image
-from .manifest import MAX_WORD, Article
+from .manifest import MAX_WORD, Article, read_text
 
 MAX_LIST_DEPTH = 6  # lists alone, and block quotes and lists together: 5-6 mm each of an 87 mm column
 MAX_QUOTE_DEPTH = 4  # a quote's rule and indent take 6.5 mm; beyond four the levels are no longer told apart
@@ -174,9 +174,9 @@ def front_matter_problems(article: Article, issue_dir: Path) -> list[Problem]:
 def _front_matter_lines(article: Article, issue_dir: Path) -> dict[str, int]:
     """The line of each top-level key of an article's front matter (by reading the file's text)."""
     try:
-        text = (issue_dir / Path(article.source).name).read_text(encoding="utf-8-sig")
+        text = read_text(issue_dir / Path(article.source).name, article.source)
         head = text.split("\n")[: article.body_line - 1]
-    except (OSError, UnicodeDecodeError):
+    except (OSError, ManifestError):
         return {}
     lines: dict[str, int] = {}
     for number, text in enumerate(head, start=1):

@@ -199,9 +199,12 @@ CASES: dict[str, tuple[Edit, str]] = {
     ),
     "front-matter-a-list": (
         write("small.md", "---\n- one\n- two\n---\n\nBody.\n"),
-        f"{ARTICLE_FILE}:2: expected a mapping of fields",
+        f"{ARTICLE_FILE}:2: the front matter is a list, not fields: it gives the article's title and kind",
     ),
-    "manifest-a-scalar": (write("issue.yaml", "just some words\n"), f"{MANIFEST}:1: expected a mapping"),
+    "manifest-a-scalar": (
+        write("issue.yaml", "just some words\n"),
+        f"{MANIFEST}:1: is text, not fields: an issue.yaml gives the issue's number, date and articles",
+    ),
     # missing fields
     "no-articles": (
         replace("issue.yaml", "articles:\n  - file: small.md\n", ""),
@@ -212,7 +215,10 @@ CASES: dict[str, tuple[Edit, str]] = {
         f"{ARTICLE_FILE}:2: title: is required",
     ),
     "no-kind": (replace("small.md", "kind: statement\n", ""), f"{ARTICLE_FILE}:2: kind: is required"),
-    "empty-manifest": (write("issue.yaml", b""), f"{MANIFEST}:1: expected a mapping"),
+    "empty-manifest": (
+        write("issue.yaml", b""),
+        f"{MANIFEST}:1: is empty: an issue.yaml gives the issue's number, date and articles",
+    ),
     # impossible dates
     "month-13": (replace("issue.yaml", "2017-02-01", "2017-13-01"), f"{MANIFEST}:2: date:"),
     "not-a-leap-year": (replace("small.md", "2017-01-02", "2017-02-29"), f"{ARTICLE_FILE}:5: date:"),
@@ -297,9 +303,37 @@ CASES: dict[str, tuple[Edit, str]] = {
         replace("small.md", "title: A small test article", "title: " + "Very long title " * 30),
         f"{ARTICLE_FILE}:2: title:",
     ),
+    "yaml-hashtag-cut-as-comment": (
+        replace("small.md", "title: A small test article", "title: Workers #1 enemy is hunger"),
+        f"{ARTICLE_FILE}:2: title: the text from '#1 enemy...' on would be read as a comment and left out:"
+        ' put the whole value in double quotes: title: "Workers #1 enemy is hunger"',
+    ),
+    "yaml-value-starts-with-hash": (
+        replace("small.md", "title: A small test article", "title: #FeesMustFall now"),
+        f"{ARTICLE_FILE}:2: title: a value that starts with # must be put in double quotes",
+    ),
     "long-byline-override": (
         replace("issue.yaml", "- file: small.md", f"- file: small.md\n    byline: {LONG_WORD}"),
         f"{MANIFEST}:5: articles[0].byline: a word of",
+    ),
+    # file names and encodings
+    "file-name-with-an-accent": (
+        both(write("café.md", ARTICLE), replace("issue.yaml", "file: small.md", "file: café.md")),
+        f"{MANIFEST}:4: articles[0].file: 'café.md' cannot be used as a file name: a file name may hold only"
+        " letters a-z and A-Z, digits, - (hyphen), _ and ., and starts with a letter or a digit: rename the"
+        " file cafe.md and write file: cafe.md",
+    ),
+    "article-in-utf-16": (
+        write("small.md", ARTICLE.encode("utf-16")),
+        f"{ARTICLE_FILE}:1: not valid UTF-8 text: it looks like UTF-16: in your editor, save it as UTF-8",
+    ),
+    "manifest-in-windows-1252": (
+        write(
+            "issue.yaml",
+            "number: 1\ndate: 2017-02-01\ntheme: Café talk\narticles:\n  - file: small.md\n".encode("cp1252"),
+        ),
+        f"{MANIFEST}:3: not valid UTF-8 text: it looks like Windows-1252 ('é' on this line): in your editor,"
+        " save it as UTF-8",
     ),
     # empty articles
     "empty-article-file": (write("small.md", b""), f"{ARTICLE_FILE}:1: must start with front matter"),

@@ -115,6 +115,21 @@ YAML_CASES = {
         " backslash, or put the whole value in single quotes instead",
     ),
     "stray closing bracket": ("tags: [a, b]]\n", "issue.yaml:1: tags: this ] closes no [: remove it"),
+    "a hashtag or a number cut off as a comment": (
+        "title: Workers #1 enemy is hunger\nkind: analysis\n",
+        "issue.yaml:1: title: the text from '#1 enemy...' on would be read as a comment and left out:"
+        ' put the whole value in double quotes: title: "Workers #1 enemy is hunger"',
+    ),
+    "a list item cut off as a comment": (
+        "tags:\n  - fees #2017\n",
+        "issue.yaml:2: tags[0]: the text from '#2017' on would be read as a comment and left out:"
+        ' put the whole value in double quotes: - "fees #2017"',
+    ),
+    "a value that starts with #": (
+        "byline: WIVP\ntitle: #FeesMustFall now\n",
+        "issue.yaml:2: title: a value that starts with # must be put in double quotes (YAML reads the rest"
+        ' of the line as a comment and leaves it out): title: "#FeesMustFall now"',
+    ),
 }
 
 
@@ -122,6 +137,12 @@ YAML_CASES = {
 def test_yaml_mistakes_are_said_in_plain_words_where_they_were_made(name: str) -> None:
     text, expected = YAML_CASES[name]
     assert yaml_problem(text) == expected
+
+
+def test_a_hash_after_a_space_is_a_comment_and_inside_a_word_or_quotes_is_text() -> None:
+    text = 'theme: Syria   # optional\ntitle: "Workers #1"\nbyline: C# and F#\n# a note\n#another\n'
+    data, _ = read_yaml(text, "issue.yaml")
+    assert data == {"theme": "Syria", "title": "Workers #1", "byline": "C# and F#"}
 
 
 # --- fields -----------------------------------------------------------------------------------
@@ -184,6 +205,12 @@ MANIFEST_CASES = {
     "  - file: small.md\n    new_page: sometimes": "5: articles[0].new_page: expected yes or no (true or"
     " false), got 'sometimes'",
     "  - file: small.md\n    colums: 1": "5: articles[0].colums: is not a known field: did you mean columns?",
+    "  - file: café.md": "4: articles[0].file: 'café.md' cannot be used as a file name: a file name may hold"
+    " only letters a-z and A-Z, digits, - (hyphen), _ and ., and starts with a letter or a digit: rename"
+    " the file cafe.md and write file: cafe.md",
+    "  - file: a b.md": "4: articles[0].file: 'a b.md' cannot be used as a file name: a file name may hold"
+    " only letters a-z and A-Z, digits, - (hyphen), _ and ., and starts with a letter or a digit: rename"
+    " the file a-b.md and write file: a-b.md",
 }
 
 
@@ -252,16 +279,91 @@ def test_volume_fields_say_what_is_expected(scratch: Path, mistake: str) -> None
     assert result.stderr.splitlines() == [f"issues/volumes.yaml:{VOLUME_CASES[mistake]}"]
 
 
-# --- byte-order marks and names that clash ------------------------------------------------
+EMPTY_CASES = {
+    # the file, what it holds -> the message
+    ("issue.yaml", ""): f"{MANIFEST}:1: is empty: an issue.yaml gives the issue's number, date and"
+    ' articles, each field written name: value on a line of its own, e.g. "number: 21",'
+    ' "date: 2017-03-22", then "articles:" and a line "  - file: statement.md" for each article',
+    ("issue.yaml", "- file: small.md\n"): f"{MANIFEST}:1: is a list, not fields: an issue.yaml gives the"
+    " issue's number, date and articles, each field written name: value on a line of its own, e.g."
+    ' "number: 21", "date: 2017-03-22", then "articles:" and a line "  - file: statement.md" for each'
+    " article",
+    ("small.md", "---\n---\n\nBody.\n"): f"{ARTICLE_FILE}:2: the front matter is empty: it gives the"
+    " article's title and kind at least, each field written name: value on a line of its own, e.g."
+    ' "title: On the attempted coup in Turkey" and "kind: analysis"',
+}
 
 
-def test_a_byte_order_mark_is_accepted_in_articles_and_manifests(scratch: Path) -> None:
+@pytest.mark.parametrize("case", sorted(EMPTY_CASES), ids=lambda case: f"{case[0]}:{case[1][:8]!r}")
+def test_an_empty_file_says_what_it_should_give(tmp_path: Path, case: tuple[str, str]) -> None:
+    issue = scratch_issue(tmp_path, "  - file: small.md", {"small.md": ARTICLE})
+    (issue / case[0]).write_text(case[1])
+    assert problems_of(issue, tmp_path) == [EMPTY_CASES[case]]
+
+
+def test_an_empty_publication_yaml_says_what_it_should_give(scratch: Path) -> None:
+    (scratch / "issues" / "publication.yaml").write_text("# to do\n")
+    with pytest.raises(ManifestError) as caught:
+        load_publication(scratch / "issues", scratch)
+    assert [str(problem) for problem in caught.value.problems] == [
+        "issues/publication.yaml:1: is empty: publication.yaml gives the publication's name, slug,"
+        " publisher, publisher_short, language, contact, statement and subjects, each field written"
+        ' name: value on a line of its own, e.g. "name: The Spark" and "slug: the-spark"'
+    ]
+
+
+# --- byte-order marks, line ends, encodings and names that clash ------------------------------
+
+
+@pytest.mark.parametrize("ending", [b"\r\n", b"\r"], ids=["windows", "old-mac"])
+def test_a_byte_order_mark_and_any_line_ends_are_accepted(scratch: Path, ending: bytes) -> None:
     issue = scratch / "issues" / "001"
     for name in ("small.md", "issue.yaml"):
-        (issue / name).write_bytes(b"\xef\xbb\xbf" + (issue / name).read_bytes().replace(b"\n", b"\r\n"))
+        (issue / name).write_bytes(b"\xef\xbb\xbf" + (issue / name).read_bytes().replace(b"\n", ending))
     result = run_layout(scratch, "check")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "No 1: OK (1 article, 14 words)\n"
+
+
+def test_lines_ending_in_cr_alone_are_counted_one_by_one(scratch: Path) -> None:
+    """Problems in a file saved with old-Mac line ends are on the lines the editor sees."""
+    small = scratch / "issues" / "001" / "small.md"
+    text = ARTICLE.replace("Test Writer", "Test ⟁ Writer") + "\n<b>bold</b>\n"
+    small.write_bytes(text.replace("\n", "\r").encode())
+    result = run_layout(scratch, "check")
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert [line.split(": ")[0] for line in lines] == [f"{ARTICLE_FILE}:3", *[f"{ARTICLE_FILE}:18"] * 2]
+    assert lines[0].startswith(f"{ARTICLE_FILE}:3: byline: the character '⟁' (U+27C1")
+    assert lines[1] == f"{ARTICLE_FILE}:18: body: raw HTML is not allowed: '<b>'"
+    small.write_bytes(ARTICLE.replace("kind: statement", "kind: statment").replace("\n", "\r").encode())
+    assert run_layout(scratch, "check").stderr.startswith(f"{ARTICLE_FILE}:4: kind: 'statment' is not one")
+
+
+NOT_UTF8 = "not valid UTF-8 text: it looks like"
+ENCODING_CASES = {
+    "utf-16": (ARTICLE.encode("utf-16"), f"1: {NOT_UTF8} UTF-16: in your editor, save it as UTF-8"),
+    "utf-16 without a byte-order mark": (
+        ARTICLE.encode("utf-16-le"),
+        f"1: {NOT_UTF8} UTF-16: in your editor, save it as UTF-8",
+    ),
+    "windows-1252": (
+        ARTICLE.replace("Test Writer", "Test Café").encode("cp1252"),
+        f"3: {NOT_UTF8} Windows-1252 ('é' on this line): in your editor, save it as UTF-8",
+    ),
+    "windows-1252 with old-mac line ends": (
+        ARTICLE.replace("The first", "The workers’ first").replace("\n", "\r").encode("cp1252"),
+        f"10: {NOT_UTF8} Windows-1252 ('’' on this line): in your editor, save it as UTF-8",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ENCODING_CASES))
+def test_a_file_not_in_utf8_says_what_it_seems_to_be(tmp_path: Path, name: str) -> None:
+    data, expected = ENCODING_CASES[name]
+    issue = scratch_issue(tmp_path, "  - file: small.md", {})
+    (issue / "small.md").write_bytes(data)
+    assert problems_of(issue, tmp_path) == [f"{ARTICLE_FILE}:{expected}"]
 
 
 @pytest.mark.parametrize(
