@@ -28,6 +28,7 @@ from .manifest import (
     Volume,
     display_path,
     find_issue_dirs,
+    has_volumes,
     issue_stand_in,
     load_issue,
     load_publication,
@@ -499,7 +500,13 @@ def build_volumes(
     """Build the issues the volumes need (skipping those up to date), then bind the volumes.
 
     An issue that fails, or a volume that cannot be bound, stops only the volumes concerned.
+    Without ``issues/volumes.yaml`` there is no volume to bind, and nothing is built.
     """
+    if not has_volumes(project.issues_root):
+        if ids:
+            message = "file not found: there is no volume {!r} to bind"
+            raise LayoutError([Problem("issues/volumes.yaml", None, None, message.format(i)) for i in ids])
+        return [], []
     publication = load_publication(project.issues_root, project.root)
     loaded, unnumbered = _issues_to_bind(project, publication)
     dirs = {issue.number: d for d, issue in loaded.items()}

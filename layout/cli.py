@@ -27,7 +27,7 @@ from .build import (
 from .errors import LayoutError, internal_error
 from .impose import LAYOUTS, ORDERS, Plan
 from .leaflets import build_leaflet, build_leaflets
-from .manifest import find_issue_dirs
+from .manifest import find_issue_dirs, has_volumes
 from .render import count
 from .stamps import build_lock
 
@@ -195,6 +195,9 @@ def volume(ids: tuple[str, ...], out: str | None, jobs: int, force: bool) -> Non
     """Bind the named volumes of issues/volumes.yaml (default: all of them)."""
     try:
         project = _project(out)
+        if not ids and not has_volumes(project.issues_root):  # volumes.yaml is optional
+            click.echo("no volumes.yaml: there is nothing to bind")
+            return
         with build_lock(project.out):
             issue_results, results = build_volumes(project, list(ids) or None, jobs=jobs, force=force)
     except LayoutError as error:

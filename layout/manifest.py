@@ -677,8 +677,11 @@ def _check_front(
 def load_volumes(
     issues_root: Path, issues: dict[int, Issue], display_root: Path | None = None
 ) -> list[Volume]:
-    """Load ``issues/volumes.yaml`` and check it against the issues that exist."""
+    """Load ``issues/volumes.yaml`` and check it against the issues that exist; no volumes without one
+    (the file is optional)."""
     path = issues_root / "volumes.yaml"
+    if not has_volumes(issues_root):
+        return []
     display = display_path(path, display_root)
     entries, lines = load_yaml_model(path, VolumesFile, display)
     problems, volumes, claimed = [], [], {}
@@ -729,6 +732,13 @@ def load_volumes(
     if problems:
         raise ManifestError(problems)
     return volumes
+
+
+def has_volumes(issues_root: Path) -> bool:
+    """Whether the project binds volumes: ``issues/volumes.yaml`` is there (even as a broken link,
+    which reading it reports)."""
+    path = issues_root / "volumes.yaml"
+    return path.exists() or path.is_symlink()
 
 
 def number_clashes(issue_dirs: list[Path], display_root: Path | None = None) -> dict[Path, Problem]:

@@ -228,7 +228,8 @@ def _shelves(issues: list[dict], volumes: list[dict]) -> list[dict]:
     shelves = [{"title": v["title"], "volume": v, "issues": v["issues"]} for v in volumes]
     loose = [issue for issue in issues if issue["number"] not in bound]
     if loose:
-        shelves.append({"title": "Not yet bound in a volume", "volume": None, "issues": loose})
+        title = "Not yet bound in a volume" if volumes else "Issues"  # a project may bind no volumes
+        shelves.append({"title": title, "volume": None, "issues": loose})
     return sorted(shelves, key=lambda shelf: -shelf["issues"][0]["number"])
 
 

@@ -591,3 +591,28 @@ def test_an_article_too_wide_for_a_leaflet_leaves_it_out_of_the_site_and_says_so
     page = (scratch / "build" / "site" / "issues" / "001" / "index.html").read_text()
     assert "the-spark-001.pdf" in page and "A5 leaflet" not in page
     assert not list((scratch / "build" / "site" / "pdf" / "leaflets").glob("*.pdf"))
+
+
+# --- volumes.yaml is optional -----------------------------------------------------------------
+
+
+def test_without_volumes_yaml_there_is_nothing_to_bind(scratch: Path) -> None:
+    result = run_layout(scratch, "volume")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0,
+        "no volumes.yaml: there is nothing to bind\n",
+        "",
+    )
+    assert not (scratch / "build" / "volumes").exists()
+    result = run_layout(scratch, "volume", "2017")
+    assert result.returncode == 2
+    assert result.stderr == "issues/volumes.yaml: file not found: there is no volume '2017' to bind\n"
+
+
+def test_the_site_is_made_without_volumes_yaml(scratch: Path) -> None:
+    result = run_layout(scratch, "site", "-j", "1")
+    assert result.returncode == 0, result.stderr
+    index = (scratch / "build" / "site" / "index.html").read_text()
+    assert 'href="issues/001/index.html"' in index
+    assert "volume" not in index.lower()
+    assert not (scratch / "build" / "volumes").exists()
