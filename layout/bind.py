@@ -5,11 +5,17 @@ are appended with pypdf. Where each article starts is read from the issue PDF's 
 so the volume's contents are as true as the issues' are. Front-matter entries are typeset as
 links to ``volume-page:NUMBER:FOLIO``; the binder takes them out of the typeset pages and places
 them again, as links to pages of the volume, once the issues are merged.
+
+Each issue names its font subsets after the font alone (WeasyPrint's ``RBQAEQ+Charis-SIL``), so
+the issues of a volume would give one name to five different subsets, which ISO 32000-1 (9.6.4)
+forbids and font-caching RIPs get wrong. The binder names every subset after its content.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -17,7 +23,7 @@ from typing import Any, NamedTuple
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Link
-from pypdf.generic import Fit, NameObject, TextStringObject
+from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, Fit, NameObject, TextStringObject
 from pypdf.xmp import XmpInformation
 
 from .errors import PdfInputError, Problem
@@ -124,10 +130,54 @@ def bind(
             start, start + item.pages - 1, style="/D", prefix=f"{item.issue.number}:", start=1
         )
     _describe(writer, publication, volume, bound)
+    _name_subsets(writer)
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+    writer._ID = _file_identifier(front_matter, bound, volume)
     with open(target, "wb") as handle:
         writer.write(handle)
     return len(writer.pages)
+
+
+SUBSET_TAG = re.compile(r"^/?[A-Z]{6}\+")
+FONT_PROGRAMS = ("/FontFile2", "/FontFile3", "/FontFile")
+
+
+def subset_tag(program: bytes) -> str:
+    """Six upper-case letters derived from a font subset's program: equal subsets, equal tags."""
+    return "".join(chr(65 + byte % 26) for byte in hashlib.sha256(program).digest()[:6])
+
+
+def _name_subsets(writer: PdfWriter) -> None:
+    """Give every embedded font subset a tag of its own content, in the font's BaseFont, its
+    descendant's and its descriptor's FontName alike (content streams name fonts by resource,
+    so nothing else changes)."""
+    for number in range(1, len(writer._objects) + 1):
+        font = writer.get_object(number)
+        if not isinstance(font, DictionaryObject) or font.get("/Type") != "/Font":
+            continue
+        parts = [font, *(part.get_object() for part in font.get("/DescendantFonts", ArrayObject()))]
+        descriptor = parts[-1].get("/FontDescriptor")
+        descriptor = descriptor.get_object() if descriptor is not None else {}
+        programs = [descriptor[key] for key in FONT_PROGRAMS if key in descriptor]
+        name = str(descriptor.get("/FontName", ""))
+        if not programs or not SUBSET_TAG.match(name):
+            continue
+        tagged = NameObject(f"/{subset_tag(programs[0].get_object().get_data())}+{name.lstrip('/')[7:]}")
+        descriptor[NameObject("/FontName")] = tagged
+        for part in parts:
+            if SUBSET_TAG.match(str(part.get("/BaseFont", ""))):
+                part[NameObject("/BaseFont")] = tagged
+
+
+def _file_identifier(front_matter: bytes, bound: list[BoundIssue], volume: Volume) -> ArrayObject:
+    """The trailer's /ID, derived from what is bound (the front matter and each issue's own
+    identifier), so the same issues give the same bytes."""
+    digest = hashlib.sha256(volume.id.encode() + front_matter)
+    for item in bound:
+        identifier = item.reader.trailer.get("/ID")
+        digest.update(bytes(identifier[0].original_bytes) if identifier else str(item.issue.number).encode())
+    value = ByteStringObject(digest.digest()[:16])
+    return ArrayObject([value, value])
 
 
 def _link_front_matter(writer: PdfWriter, links: list[PageLink], starts: dict[int, int]) -> None:

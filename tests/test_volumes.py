@@ -11,10 +11,11 @@ import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 
-from layout.bind import read_bound_issue, render_volume, volume_context
+from layout.bind import read_bound_issue, render_volume, subset_tag, volume_context
 from layout.build import Project, build_volumes, typesetter_for
 from layout.errors import ManifestError
 from layout.manifest import Volume, load_publication
+from layout.preflight import check_objects
 from layout.render import issue_numbers
 from layout.typeset import front_matter_pdf
 from tests.test_bad_input import run_layout
@@ -268,3 +269,24 @@ def test_a_changed_issue_is_bound_again_with_the_front_matter_it_still_fits(scra
     reader = PdfReader(volume)
     contents = reader.pages[reader.page_labels.index("1:1") - 1].extract_text()
     assert "A renamed article" in contents and "A small test article" not in contents
+
+
+def test_every_font_subset_has_a_name_of_its_own_and_the_file_an_id(volume: tuple, project: Project) -> None:
+    # each issue names its subsets after the font alone: five issues gave five subsets one name
+    reader, _ = volume
+    (bound,) = (project.out / "volumes").glob("*2017.pdf")
+    assert check_objects(bound) == []
+    names: dict[str, set[bytes]] = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            (descendant,) = font["/DescendantFonts"]
+            descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+            program = descriptor["/FontFile2"].get_object().get_data()
+            assert font["/BaseFont"] == descendant.get_object()["/BaseFont"] == descriptor["/FontName"]
+            assert descriptor["/FontName"][1:7] == subset_tag(program)
+            names.setdefault(descriptor["/FontName"], set()).add(program)
+    assert len(names) > 9  # more subsets than the nine fonts the style uses
+    assert all(len(programs) == 1 for programs in names.values())
+    first, second = reader.trailer["/ID"]
+    assert first == second and len(first) == 16
