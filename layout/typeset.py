@@ -14,6 +14,7 @@ the fonts'): no network, no ``file://`` outside the project, nothing that is not
 from __future__ import annotations
 
 import contextlib
+import copy
 import ctypes.util
 import functools
 import gc
@@ -33,6 +34,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .bind import PageLink
+from .colours import PRESS_SPACE, SRGB_SPACE, HouseColours, for_press, house_colours, resolve_number
 from .copyfit import Start
 from .errors import Problem, TypesetError
 
@@ -92,9 +94,10 @@ def _libraries_from_linker_cache() -> Iterator[None]:
 _only_bundled_fonts()
 
 with _libraries_from_linker_cache():
-    import weasyprint.text.ffi  # noqa: F401
+    import weasyprint.text.ffi
 
 import pydyf  # noqa: E402
+import weasyprint  # noqa: E402
 from weasyprint import CSS, HTML, Document  # noqa: E402
 from weasyprint.css import ColorProfile  # noqa: E402
 from weasyprint.formatting_structure.boxes import Box, FootnoteAreaBox, ReplacedBox  # noqa: E402
@@ -115,11 +118,14 @@ MM = 72 / 25.4
 PX = 0.75  # PDF points in a CSS px
 BLEED = 3 * MM
 SLUG = 10 * MM  # the sheet beyond the trim that carries the crop marks
+MARK_OFFSET = BLEED + 0.5 * MM  # crop marks start a little beyond the bleed, never on its edge
 MARK_LENGTH = 5 * MM
 MAX_FETCH_BYTES = 25_000_000
 SCREEN_DPI = 150
 LINK_SLACK = 0.01  # CSS px: a box inside a link may overhang it by a rounding error
 PRINT_PROFILE = Path(__file__).resolve().parent.parent / "icc" / "spark-fogra39.icc"  # see icc/README.md
+SRGB_PROFILE = Path(weasyprint.__file__).parent / "pdf" / "sRGB2014.icc"  # the ICC's, as WeasyPrint ships it
+PDFX_VERSION = "PDF/X-4"
 PRINT_CONDITION = "FOGRA39"
 PRINT_CONDITION_INFO = "Coated FOGRA39 (ISO 12647-2:2004/Amd 1)"
 DOCUMENT_ROOT = Path("/layout-document")  # where a document's own folder appears to WeasyPrint
@@ -170,6 +176,7 @@ class Typesetter:
         self.fonts = FontConfiguration()
         fetcher = SandboxFetcher((style_dir, fonts_dir))
         self.stylesheet = CSS(filename=style_dir / "style.css", url_fetcher=fetcher, font_config=self.fonts)
+        self.colours = house_colours(style_dir / "style.css")  # their CMYK values, for the print edition
 
     def layout(self, html: str, base_dir: Path, source: str) -> Document:
         """Lay out one HTML document whose relative addresses point into ``base_dir``.
@@ -243,13 +250,13 @@ def identifier(*parts: bytes | str) -> bytes:
 def write_archive(document: Document, target: Path, pdf_id: bytes) -> None:
     """The archive edition: PDF/UA-1, cropped to the trim, screen-resolution images."""
     _one_link_each(document)
-    with _screen_resolution(document):
+    with _image_resolution(document, SCREEN_DPI):
         document.write_pdf(target, pdf_variant="pdf/ua-1", pdf_identifier=pdf_id, finisher=_finish_archive)
 
 
 @contextlib.contextmanager
-def _screen_resolution(document: Document) -> Iterator[None]:
-    """Raster images at ``SCREEN_DPI`` for one write, and as they were afterwards.
+def _image_resolution(document: Document, dpi: int | None) -> Iterator[None]:
+    """Raster images at most ``dpi`` at their placed size for one write (None: whole), as they were after.
 
     WeasyPrint takes ``dpi`` from the render, when it loads an image, not from ``write_pdf``; the
     layout is shared by both editions, so the archive edition lowers the resolution for its own
@@ -263,18 +270,19 @@ def _screen_resolution(document: Document) -> Iterator[None]:
     }
     saved = [(image, image._dpi, image.image_data) for image in images.values()]
     for image, _, _ in saved:
-        image._dpi = SCREEN_DPI
+        image._dpi = dpi
     try:
         yield
     finally:
-        for image, dpi, data in saved:
-            image._dpi, image.image_data = dpi, data
+        for image, before, data in saved:
+            image._dpi, image.image_data = before, data
 
 
-def write_document(document: Document, target: Path, pdf_id: bytes) -> None:
-    """A leaflet or a note: tagged like the archive edition, with images at full resolution."""
+def write_document(document: Document, target: Path, pdf_id: bytes, dpi: int | None = None) -> None:
+    """A leaflet or a note: tagged like the archive edition, raster images at most ``dpi`` (None: whole)."""
     _one_link_each(document)
-    document.write_pdf(target, pdf_variant="pdf/ua-1", pdf_identifier=pdf_id, finisher=_finish_archive)
+    with _image_resolution(document, dpi):
+        document.write_pdf(target, pdf_variant="pdf/ua-1", pdf_identifier=pdf_id, finisher=_finish_archive)
 
 
 def front_matter_pdf(document: Document, pdf_id: bytes) -> tuple[bytes, list[PageLink]]:
@@ -330,17 +338,29 @@ def pad_to_fold(document: Document, blank: Document) -> tuple[Document, int]:
     return document.copy(pages), added
 
 
-def write_print(document: Document, target: Path, pdf_id: bytes) -> None:
-    """The print edition: PDF/X-4 with a CMYK output intent, full-resolution images, bleed,
-    TrimBox and BleedBox, crop marks."""
-    printed = document.copy()  # a copy: the archive edition keeps no output intent
-    printed.color_profiles = {**document.color_profiles, "device-cmyk": _print_profile()}
+def write_print(document: Document, target: Path, pdf_id: bytes, colours: HouseColours) -> None:
+    """The print edition: PDF/X-4 with a CMYK output intent, the house colours in the CMYK
+    values of ``colours`` (``Typesetter.colours``), black text overprinting, everything else as
+    ICC-based sRGB, full-resolution images, bleed, TrimBox and BleedBox, crop marks, no links.
+
+    A copy of the layout the archive edition was written from, without its links (paper has no
+    use for them, and PDF/X rejects annotations inside the bleed).
+    """
+    pages = [copy.copy(page) for page in document.pages]
+    for page in pages:
+        page.links = []
+    printed = document.copy(pages)  # a copy: the archive edition keeps no output intent
+    printed.color_profiles = {
+        **document.color_profiles,
+        "device-cmyk": _print_profile(),
+        SRGB_SPACE: _read_profile(SRGB_PROFILE, SRGB_PROFILE.stat().st_mtime_ns, 3),
+    }
     document_id = uuid.UUID(pdf_id.decode())
     printed.write_pdf(
         target,
         pdf_variant="pdf/x-4",
         pdf_identifier=pdf_id,
-        finisher=functools.partial(_finish_print, document_id=document_id),
+        finisher=functools.partial(_finish_print, document_id=document_id, colours=colours),
     )
 
 
@@ -360,12 +380,13 @@ class ShippedProfile(ColorProfile):
 
 
 def _print_profile() -> ShippedProfile:
-    return _read_print_profile(PRINT_PROFILE.stat().st_mtime_ns)  # read again if it is replaced
+    return _read_profile(PRINT_PROFILE, PRINT_PROFILE.stat().st_mtime_ns, 4)  # read again if it is replaced
 
 
-@functools.lru_cache(maxsize=1)
-def _read_print_profile(version: int) -> ShippedProfile:
-    return ShippedProfile(PRINT_PROFILE, (["c"], ["m"], ["y"], ["k"]))
+@functools.lru_cache(maxsize=2)
+def _read_profile(path: Path, version: int, channels: int) -> ShippedProfile:
+    components = (["c"], ["m"], ["y"], ["k"]) if channels == 4 else (["r"], ["g"], ["b"])
+    return ShippedProfile(path, components)
 
 
 # --- finishers: small edits of the PDF objects before WeasyPrint writes them -------------
@@ -400,7 +421,8 @@ def _describe_links(document: Document) -> None:
                 annotation["Contents"] = pydyf.String(text)
 
 
-def _finish_print(document: Document, pdf: pydyf.PDF, document_id: uuid.UUID) -> None:
+def _finish_print(document: Document, pdf: pydyf.PDF, document_id: uuid.UUID, colours: HouseColours) -> None:
+    for_press(pdf, _pages(pdf), colours, document.color_profiles[SRGB_SPACE].pdf_reference)
     for page in _pages(pdf):
         left, bottom, right, top = page["TrimBox"]
         page["MediaBox"] = pydyf.Array([left - SLUG, bottom - SLUG, right + SLUG, top + SLUG])
@@ -418,20 +440,26 @@ def _finish_print(document: Document, pdf: pydyf.PDF, document_id: uuid.UUID) ->
     intent["OutputConditionIdentifier"] = pydyf.String(PRINT_CONDITION)
     intent["RegistryName"] = pydyf.String("http://www.color.org")
     intent["Info"] = pydyf.String(PRINT_CONDITION_INFO)
-    _steady_document_id(pdf, document_id)
+    pdf.info["GTS_PDFXVersion"] = pydyf.String(PDFX_VERSION)  # where preflights of PDF/X-3 habits look too
+    _pdfx_metadata(pdf, document_id)
 
 
-def _steady_document_id(pdf: pydyf.PDF, document_id: uuid.UUID) -> None:
-    """WeasyPrint's PDF/X-4 XMP carries a random DocumentID: derive it from the content instead."""
-    metadata = pdf.objects[int(pdf.catalog["Metadata"].split()[0])]
+def _pdfx_metadata(pdf: pydyf.PDF, document_id: uuid.UUID) -> None:
+    """The XMP as PDF/X-4 (ISO 15930-7) defines it: WeasyPrint's carries a random DocumentID,
+    derived from the content instead, and a GTS_PDFXConformance, which only PDF/X-1a and X-3
+    define (as "PDF/X-1a:2003" and the like), taken out."""
+    metadata = pdf.objects[resolve_number(pdf.catalog["Metadata"])]
     steady = f"xmp.did:{document_id}".encode()
-    metadata.stream = [re.sub(rb"xmp\.did:[0-9a-f-]{36}", steady, part) for part in metadata.stream]
+    metadata.stream = [
+        re.sub(rb"<pdfx:GTS_PDFXConformance>[^<]*</pdfx:GTS_PDFXConformance>", b"", part)
+        for part in (re.sub(rb"xmp\.did:[0-9a-f-]{36}", steady, part) for part in metadata.stream)
+    ]
 
 
 def _crop_marks(left: float, bottom: float, right: float, top: float) -> list[bytes]:
-    """Hairlines on the trim lines, from the edge of the bleed outwards, in registration black."""
-    near, far = BLEED, BLEED + MARK_LENGTH
-    ops = [b"0.3 w 1 1 1 1 K"]
+    """Hairlines on the trim lines, from a little beyond the bleed outwards, in registration black."""
+    near, far = MARK_OFFSET, MARK_OFFSET + MARK_LENGTH
+    ops = [f"0.3 w /{PRESS_SPACE} CS 1 1 1 1 SC".encode()]  # as the house colours: see colours.py
     for x, y, sx, sy in (
         (left, bottom, -1, -1),
         (right, bottom, 1, -1),
