@@ -255,7 +255,7 @@ SYNTHETIC = """
 
 
 def test_the_page_checks_find_overflow_overlap_and_empty_boxes(tmp_path: Path) -> None:
-    html = SYNTHETIC.replace("{word}", "Overflowing" * 30).replace("{text}", "A column of words. " * 200)
+    html = SYNTHETIC.replace("{word}", "Overflowing" * 30).replace("{text}", "A column of words. " * 100)
     path = tmp_path / "bad.pdf"
     weasyprint.HTML(string=html).write_pdf(path)
     pages = pdfcheck.read_pdf(path)

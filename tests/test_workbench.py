@@ -276,7 +276,7 @@ def tripping(scratch: Path) -> Path:
     shutil.copytree(ROOT / "styles", scratch / "styles")
     css = scratch / "styles" / "spark" / "style.css"
     css.write_text(
-        css.read_text() + "\n.byline { font-size: 5pt; }\n@page { margin-left: 3mm; }\n"
+        css.read_text() + "\n.article-head .byline { font-size: 5pt; }\n@page { margin-left: 3mm; }\n"
         ".masthead { margin-left: -6mm; }\n"  # to the bleed's edge still: beyond it, nothing is set
         ".contents a::after { content: none; }\n"
     )
