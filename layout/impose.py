@@ -4,9 +4,11 @@
   cover; two pages side by side on a landscape sheet, at full size or scaled with ``fit``.
 - ``2up``: step and repeat, each page twice on a sheet, to be cut in half.
 
-Pages are placed by their TrimBox at exact size unless ``fit`` asks otherwise. Backs are turned
-180° for printers that flip on the long edge. Crop and fold marks go outside the trim where the
-sheet leaves room; the steps to print, fold and cut go to a cover note (see ``build``).
+Pages are placed by their TrimBox at exact size unless ``fit`` asks otherwise, each source page
+stored once as a form XObject. Backs are turned 180° for printers that flip on the long edge.
+Creep moves the inner sheets' pages toward the spine, as far as they are blank there, cut at the
+fold. Crop and fold marks go outside the trim where the sheet leaves room; the steps to print,
+fold and cut go to a cover note (see ``build``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from .render import count
 
 if TYPE_CHECKING:  # pypdf is imported when a PDF is imposed, not by every command that plans one
     from pypdf import PageObject, PdfWriter
+    from pypdf.generic import IndirectObject
 
 MM = 72 / 25.4
 
@@ -33,6 +36,8 @@ class Paper(NamedTuple):
 
 PAPER = {"a5": Paper(148 * MM, 210 * MM), "a4": Paper(210 * MM, 297 * MM), "a3": Paper(297 * MM, 420 * MM)}
 LAYOUTS = ("booklet", "2up")
+MARKS = "q 0.3 w 0 0 0 1 K"  # how the marks stream starts: hairlines in black alone
+INK = 250  # a grey level below this, of 255, is something printed
 ORDERS = ("duplex", "fronts-then-backs", "fronts-then-backs-reversed")
 
 
@@ -114,8 +119,13 @@ def choose_sheet(source: Path, plan: Plan) -> Plan:
 
 
 def impose(source: Path, target: Path, plan: Plan) -> Imposed:
-    """Lay out ``source`` on sheets as ``plan`` says and write ``target``."""
-    from pypdf import PdfWriter, Transformation
+    """Lay out ``source`` on sheets as ``plan`` says and write ``target``.
+
+    Each source page becomes one form XObject, drawn wherever the page goes (twice a side for
+    2-up), so every font, image and profile is stored once, as in the source; the sheets carry
+    no links (their destinations are not in the file, and a sheet is for paper).
+    """
+    from pypdf import PdfWriter
 
     pages = read_pages(source)
     scale, cell = _cell(pages[0], plan)
@@ -132,20 +142,39 @@ def impose(source: Path, target: Path, plan: Plan) -> Imposed:
             )
         )
     sides = booklet_sides(len(pages)) if plan.layout == "booklet" else twoup_sides(len(pages))
-    writer = PdfWriter()
     sheets = (len(sides) + 1) // 2  # two sides to a sheet
+    margins = _blank_margins(source, pages) if plan.layout == "booklet" and plan.creep_mm else {}
+    writer = PdfWriter()
+    forms: dict[int, IndirectObject] = {}
+    middle, y0 = sheet.width / 2, (sheet.height - cell.height) / 2
     for index in print_order(len(sides), plan.order):
-        left, right = sides[index]
-        back = index % 2 == 1
         shift = _creep(plan, index // 2, sheets) if plan.layout == "booklet" else 0.0
-        out = writer.add_blank_page(sheet.width, sheet.height)
-        x0, y0 = sheet.width / 2 - cell.width, (sheet.height - cell.height) / 2
-        for number, x, push in ((left, x0, shift), (right, sheet.width / 2, -shift)):
-            if number is not None:
-                _place(out, pages[number - 1], x + push, y0, scale)
-        _marks(writer, out, sheet, cell, x0, y0)
-        if back and plan.duplex == "long":
-            out.add_transformation(Transformation().rotate(180).translate(sheet.width, sheet.height))
+        turned = index % 2 == 1 and plan.duplex == "long"  # 180°, for printers that flip on the long edge
+        ops = [f"-1 0 0 -1 {sheet.width:.3f} {sheet.height:.3f} cm"] if turned else []
+        placed = {}
+        for number, on_left in zip(sides[index], (True, False), strict=True):
+            if number is None:
+                continue
+            if number not in forms:
+                forms[number] = _form(writer, pages[number - 1])
+            placed[f"/P{number}"] = forms[number]
+            spine_side = margins[number][1 if on_left else 0] * scale if shift else 0.0
+            ops.append(
+                _placement(
+                    f"/P{number}",
+                    pages[number - 1],
+                    scale,
+                    cell,
+                    (middle, y0),
+                    on_left,
+                    min(shift, spine_side),
+                )
+            )
+        ops.extend(_marks(sheet, cell, middle - cell.width, y0))
+        _add_sheet(writer, sheet, placed, ops)
+    # The source's version, or 1.4 at least: what the forms draw may use 1.4's transparency.
+    writer.pdf_header = max(pages[0].pdf.pdf_header, "%PDF-1.4")
+    writer.compress_identical_objects()  # pages alike in the source, as blanks are, stored once
     blanks = sum(n is None for side in sides for n in side) if plan.layout == "booklet" else 0
     with open(target, "wb") as handle:
         writer.write(handle)
@@ -196,22 +225,90 @@ def _creep(plan: Plan, sheet_index: int, sheets: int) -> float:
     return plan.creep_mm * MM * sheet_index / (sheets - 1)
 
 
-def _place(sheet: PageObject, page: PageObject, x: float, y: float, scale: float) -> None:
-    """Merge ``page``, clipped to its trim, with its trim's lower left corner at (x, y)."""
-    from pypdf import Transformation
+def _blank_margins(source: Path, pages: list[PageObject]) -> dict[int, tuple[float, float]]:
+    """How far in from its left and right trim each page (1-based) is blank, in the page's points.
 
-    page.cropbox = page.trimbox
+    Creep moves a page toward the spine and the fold clips it: it may move only as far as the
+    page is blank on that side, or the fold would cut what is printed there. Found by drawing
+    each page at 1 pixel a point; a pixel short of the first ink, for its anti-aliased edge.
+    """
+    import pypdfium2 as pdfium
+
+    margins = {}
+    document = pdfium.PdfDocument(str(source))
+    try:
+        for number, page in enumerate(pages, 1):
+            drawn = document[number - 1]
+            left, bottom, right, top = drawn.get_cropbox()
+            trim = page.trimbox
+            crop = (
+                float(trim.left) - left,
+                float(trim.bottom) - bottom,
+                right - float(trim.right),
+                top - float(trim.top),
+            )
+            image = drawn.render(scale=1, crop=tuple(max(0.0, c) for c in crop), grayscale=True).to_pil()
+            ink = image.point(lambda value: 255 if value < INK else 0).getbbox()
+            width = image.width
+            margins[number] = (max(0, ink[0] - 1), max(0, width - ink[2] - 1)) if ink else (width, width)
+    finally:
+        document.close()
+    return margins
+
+
+def _form(writer: PdfWriter, page: PageObject) -> IndirectObject:
+    """``page`` as a form XObject clipped to its trim, its resources shared with every other page's."""
+    from pypdf.generic import ArrayObject, DecodedStreamObject, FloatObject, NameObject
+
+    contents = page.get("/Contents")
+    parts = [] if contents is None else contents if isinstance(contents, list) else [contents]
+    form = DecodedStreamObject()
+    form.set_data(b"\n".join(part.get_object().get_data() for part in parts))
     trim = page.trimbox
-    transform = (
-        Transformation().translate(-float(trim.left), -float(trim.bottom)).scale(scale).translate(x, y)
+    form[NameObject("/Type")] = NameObject("/XObject")
+    form[NameObject("/Subtype")] = NameObject("/Form")
+    form[NameObject("/BBox")] = ArrayObject(
+        FloatObject(float(v)) for v in (*trim.lower_left, *trim.upper_right)
     )
-    sheet.merge_transformed_page(page, transform)
+    for key in ("/Resources", "/Group"):  # a page's transparency group stays its form's
+        if key in page:
+            form[NameObject(key)] = page.raw_get(key).clone(writer)
+    return writer._add_object(form.flate_encode())
 
 
-def _marks(writer: PdfWriter, sheet: PageObject, paper: Paper, cell: Paper, x0: float, y0: float) -> None:
-    """Crop marks at the corners of the pages and a fold or cut mark at the middle, outside the trim."""
+def _placement(
+    name: str,
+    page: PageObject,
+    scale: float,
+    cell: Paper,
+    fold: tuple[float, float],
+    on_left: bool,
+    push: float,
+) -> str:
+    """Draw form ``name`` in its half of the sheet, ``push`` toward the spine, clipped at the fold.
+
+    ``fold`` is where the fold meets the pages' foot. A page pushed toward the spine would reach
+    over the fold into its neighbour's half: the clip keeps the two apart (what it cuts off is
+    blank, see ``_blank_margins``).
+    """
+    middle, y = fold
+    x = middle - cell.width + push if on_left else middle - push
+    clip_left, clip_right = (x, middle) if on_left else (middle, x + cell.width)
+    trim = page.trimbox
+    dx, dy = x - scale * float(trim.left), y - scale * float(trim.bottom)
+    return (
+        f"q {clip_left:.3f} {y:.3f} {clip_right - clip_left:.3f} {cell.height:.3f} re W n "
+        f"{scale:.5f} 0 0 {scale:.5f} {dx:.3f} {dy:.3f} cm {name} Do Q"
+    )
+
+
+def _marks(paper: Paper, cell: Paper, x0: float, y0: float) -> list[str]:
+    """Crop marks at the corners of the pages and a fold or cut mark at the middle, outside the trim.
+
+    Pages that fill the sheet leave no room outside the trim: no marks, the cover note says where to fold.
+    """
     gap, length = 3 * MM, 5 * MM
-    ops = ["q 0.3 w 0 0 0 1 K"]
+    ops = []
     middle = paper.width / 2
     if y0 >= gap + 1:  # room above and below the pages
         reach = min(length, y0 - gap)
@@ -226,28 +323,19 @@ def _marks(writer: PdfWriter, sheet: PageObject, paper: Paper, cell: Paper, x0: 
             ops.append(f"{x0 - gap:.2f} {y:.2f} m {x0 - gap - reach:.2f} {y:.2f} l S")
             outer = x0 + 2 * cell.width + gap
             ops.append(f"{outer:.2f} {y:.2f} m {outer + reach:.2f} {y:.2f} l S")
-    # Pages that fill the sheet leave no room outside the trim: no marks, the cover note says where to fold.
-    if len(ops) == 1:
-        return
-    ops.append("Q")
-    _append_stream(writer, sheet, "\n".join(ops).encode())
+    return [MARKS, *ops, "Q"] if ops else []
 
 
-def _append_stream(writer: PdfWriter, sheet: PageObject, data: bytes) -> None:
-    """Draw ``data`` over what the sheet already holds, as one more content stream."""
-    from pypdf.generic import ArrayObject, DecodedStreamObject, IndirectObject, NameObject
+def _add_sheet(writer: PdfWriter, paper: Paper, forms: dict[str, IndirectObject], ops: list[str]) -> None:
+    """One side of a sheet: ``ops`` drawing ``forms``, as one compressed content stream."""
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
+    sheet = writer.add_blank_page(paper.width, paper.height)
     stream = DecodedStreamObject()
-    stream.set_data(data)
-    raw = sheet.get(NameObject("/Contents"))
-    existing = raw.get_object() if raw is not None else None
-    if existing is None:
-        parts = []
-    elif isinstance(existing, ArrayObject):
-        parts = list(existing)
-    else:  # streams inside an array must be indirect objects
-        parts = [raw if isinstance(raw, IndirectObject) else writer._add_object(existing)]
-    sheet[NameObject("/Contents")] = ArrayObject([*parts, writer._add_object(stream)])
+    stream.set_data("\n".join(ops).encode())
+    xobjects = DictionaryObject({NameObject(name): form for name, form in forms.items()})
+    sheet[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): xobjects})
+    sheet[NameObject("/Contents")] = writer._add_object(stream.flate_encode())
 
 
 def print_order(sides: int, order: str) -> list[int]:

@@ -9,9 +9,12 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import StreamObject
 from weasyprint import HTML
 
-from layout.impose import MM, PAPER, Plan, booklet_sides, impose
+from layout.build import Project, build_issue, impose_output
+from layout.impose import MARKS, MM, PAPER, Plan, booklet_sides, impose
+from tests.conftest import make_scratch
 from tests.test_bad_input import run_layout
 
 MAX_PAGES = 40
@@ -157,12 +160,13 @@ def test_encrypted_pdfs_are_refused(numbered: Path, tmp_path: Path) -> None:
 
 
 def _mark_lines(path: Path) -> list[list[tuple[float, float]]]:
-    """The lines of the marks stream that imposition appends to each side, if any."""
+    """The lines of the marks that imposition draws on each side, if any."""
     lines = []
     for page in PdfReader(path).pages:
-        last = page["/Contents"][-1].get_object().get_data().decode()
-        if last.startswith("q 0.3 w 0 0 0 1 K"):
-            for x1, y1, x2, y2 in re.findall(r"([\d.]+) ([\d.]+) m ([\d.]+) ([\d.]+) l S", last):
+        content = page["/Contents"].get_data().decode()
+        if MARKS in content:
+            marks = content[content.index(MARKS) :]
+            for x1, y1, x2, y2 in re.findall(r"([\d.]+) ([\d.]+) m ([\d.]+) ([\d.]+) l S", marks):
                 lines.append([(float(x1), float(y1)), (float(x2), float(y2))])
     return lines
 
@@ -183,3 +187,147 @@ def test_marks_stay_outside_the_trim(tmp_path: Path) -> None:
             assert not (left + 0.5 < x < right - 0.5 and bottom + 0.5 < y < top - 0.5), line
     impose(source, tmp_path / "a4.pdf", Plan("booklet", sheet="a4"))  # A5 pages fill an A4 sheet
     assert _mark_lines(tmp_path / "a4.pdf") == []  # no room outside the trim: no marks on the page
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, Path, Path]:
+    """A scratch issue built as every issue is: its archive edition (a link) and print edition (4 pages,
+    the FOGRA39 profile)."""
+    root = make_scratch(tmp_path_factory.mktemp("scratch"))
+    project = Project(root=root, out=root / "build")
+    result = build_issue(project, root / "issues" / "001")
+    assert not result.problems, result.problems
+    archive, print_edition = map(Path, result.outputs)
+    return project, archive, print_edition
+
+
+def _streams(reader: PdfReader) -> list[StreamObject]:
+    """Every stream of the file, used or not (streams are never inside object streams)."""
+    streams = []
+    for generation in reader.xref.values():
+        for number in generation:
+            found = reader.get_object(number)
+            if isinstance(found, StreamObject):
+                streams.append(found)
+    return streams
+
+
+def untidiness(path: Path) -> dict[str, int]:
+    """What makes a file larger or stranger than its content needs, counted."""
+    reader = PdfReader(path)
+    streams = _streams(reader)
+    raw = [stream._data for stream in streams]
+    return {
+        "annotations": sum(len(page.get("/Annots", [])) for page in reader.pages),
+        "uncompressed streams": sum("/Filter" not in stream for stream in streams),
+        "repeated streams": len(raw) - len(set(raw)),  # an ICC profile once a page, say
+    }
+
+
+def profiles(path: Path) -> int:
+    """How many ICC profiles the file holds (a profile's signature is at byte 36)."""
+    return sum(stream.get_data()[36:40] == b"acsp" for stream in _streams(PdfReader(path)))
+
+
+@pytest.mark.parametrize(
+    ("edition", "plan"),
+    [
+        ("print", Plan("booklet")),
+        ("print", Plan("booklet", fit="a5", duplex="long", creep_mm=3)),
+        ("archive", Plan("2up", sheet="a3")),
+    ],
+    ids=["booklet", "a5-booklet-creep", "2up"],
+)
+def test_sheets_and_their_note_are_as_clean_as_the_edition(
+    editions: tuple[Project, Path, Path], edition: str, plan: Plan
+) -> None:
+    project, archive, print_edition = editions
+    source = archive if edition == "archive" else print_edition
+    result = impose_output(project, source, plan, force=True)
+    sheets, note = Path(result.output), Path(result.note)
+    clean = dict.fromkeys(untidiness(source), 0)
+    assert untidiness(sheets) == clean
+    assert untidiness(note) == clean
+    assert profiles(sheets) == profiles(source) and profiles(note) <= 1
+    assert sheets.stat().st_size <= 1.5 * source.stat().st_size, (
+        sheets.stat().st_size,
+        source.stat().st_size,
+    )
+    assert PdfReader(sheets).pdf_header >= PdfReader(source).pdf_header
+    first_side = pdfium.PdfDocument(str(sheets))[0]
+    right_half = first_side.get_textpage().get_text_bounded(first_side.get_size()[0] / 2)
+    page_1 = pdfium.PdfDocument(str(source))[0].get_textpage().get_text_bounded()
+    assert sorted("".join(right_half.split())) == sorted("".join(page_1.split()))  # page 1, whole
+    if edition == "archive":  # its link to the note, whose destination a sheet does not hold
+        assert untidiness(source)["annotations"] > 0
+
+
+def _sides_placed(path: Path) -> list[list[tuple[float, float]]]:
+    """For each side, the left and right edge of each page's clip (its trim, cut at the fold)."""
+    clip = re.compile(r"q ([\d.-]+) [\d.-]+ ([\d.-]+) [\d.-]+ re W n")
+    return [
+        [(float(x), float(x) + float(w)) for x, w in clip.findall(page["/Contents"].get_data().decode())]
+        for page in PdfReader(path).pages
+    ]
+
+
+def _text_edges(path: Path) -> list[tuple[float, float, float, float]]:
+    """For each side, where the text on its left half ends and where the text on its right half starts."""
+    edges = []
+    for page in pdfium.PdfDocument(str(path)):
+        width = page.get_size()[0]
+        text = page.get_textpage()
+        boxes = [text.get_charbox(i) for i in range(text.count_chars()) if text.get_text_range(i, 1).strip()]
+        left = [box for box in boxes if box[0] < width / 2 - 40 * MM]  # the pages' text is centred
+        right = [box for box in boxes if box[2] > width / 2 + 40 * MM]
+        edges.append((min(b[0] for b in left), max(b[2] for b in left), min(b[0] for b in right), width / 2))
+    return edges
+
+
+def _a5_pages(tmp_path: Path, count: int, css: str) -> Path:
+    """``count`` A5 pages, each carrying its number, styled by ``css``."""
+    source = tmp_path / "a5.pdf"
+    pages = "".join(f"<section>P{n}Q</section>" for n in range(1, count + 1))
+    page_css = "@page { size: A5; margin: 0 } body { margin: 0 }"
+    page_css += " section { font: 40pt sans-serif; break-after: page }"
+    HTML(string=f"<style>{page_css} {css}</style>{pages}").write_pdf(source)
+    return source
+
+
+def test_creep_moves_inner_pages_toward_the_spine_and_never_over_the_fold(tmp_path: Path) -> None:
+    source = _a5_pages(tmp_path, 16, "section { text-align: center; padding-top: 90mm }")
+    impose(source, tmp_path / "flat.pdf", Plan("booklet", sheet="a4"))
+    impose(source, tmp_path / "creep.pdf", Plan("booklet", sheet="a4", creep_mm=3))
+    flat, creep = _text_edges(tmp_path / "flat.pdf"), _text_edges(tmp_path / "creep.pdf")
+    sheets = 4
+    for side, (before, after) in enumerate(zip(flat, creep, strict=True)):
+        shift = 3 * MM * (side // 2) / (sheets - 1)  # 0 on the outer sheet, 3 mm on the innermost
+        assert math.isclose(after[0] - before[0], shift, abs_tol=0.05)  # the left page to the right
+        assert math.isclose(before[2] - after[2], shift, abs_tol=0.05)  # the right page to the left
+    middle = PAPER["a4"].height / 2
+    for left, right in _sides_placed(tmp_path / "creep.pdf"):
+        assert left[1] <= middle + 0.001 <= right[0] + 0.002  # each page cut at the fold: no overlap
+        assert left[0] >= 0 and right[1] <= 2 * middle
+
+
+def test_creep_moves_a_page_no_further_than_it_is_blank_at_the_spine(tmp_path: Path) -> None:
+    # even pages (left of the fold) end 2 mm from their right edge, odd ones start 2 mm from their left
+    css = (
+        "section { padding: 90mm 2mm 0 } section:nth-child(even) { text-align: right }"
+        " section:nth-child(odd) { text-align: left }"
+    )
+    source = _a5_pages(tmp_path, 8, css)
+    impose(source, tmp_path / "creep.pdf", Plan("booklet", sheet="a4", creep_mm=3))
+    middle = PAPER["a4"].height / 2
+    pdf = pdfium.PdfDocument(str(tmp_path / "creep.pdf"))
+    for number, page in enumerate(pdf):
+        text = page.get_textpage()
+        boxes = [text.get_charbox(i) for i in range(text.count_chars()) if text.get_text_range(i, 1).strip()]
+        left = [box[2] for box in boxes if box[0] < middle]
+        right = [box[0] for box in boxes if box[2] > middle]
+        assert max(left) < middle < min(right)  # nothing crosses the fold, where it would be cut off
+        gaps = (middle - max(left), min(right) - middle)
+        if number >= 2:  # the inner sheet moved as far as its pages allow, about 2 mm of its 3
+            assert max(gaps) < 1 * MM, gaps
+        else:  # the outer sheet does not move
+            assert min(gaps) > 1.9 * MM, gaps
