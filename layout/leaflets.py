@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from weasyprint import Document
 
 ONE_SHEET = 2  # pages: a leaflet printed on both sides of one sheet
+OFFICE_DPI = 300  # what office laser printers and photocopiers print: more is only a larger file
 
 
 @dataclass
@@ -127,7 +128,7 @@ def _typeset_leaflet(
         guess = words_over(document, result.sheets * ONE_SHEET, text.words)
         result.words_over = _words_to_cut(project, loaded, article, result, guess)
     with atomic_path(target) as temporary:
-        write_document(document, temporary, identifier(digest, "leaflet", article.title))
+        write_document(document, temporary, identifier(digest, "leaflet", article.title), dpi=OFFICE_DPI)
     write_stamp(stamp, digest=digest, pages=result.pages, sheets=result.sheets, words_over=result.words_over)
 
 

@@ -6,12 +6,14 @@ import re
 import shutil
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 from layout.build import Project
 from layout.impose import MM
-from layout.leaflets import LeafletResult, build_leaflet
+from layout.leaflets import OFFICE_DPI, LeafletResult, build_leaflet
 from layout.text import without_last_words
 from tests.test_bad_input import run_layout
 from tests.test_pages import prose
@@ -172,3 +174,19 @@ def test_imposed_sheets_come_with_a_cover_note(copy_of_21: Path) -> None:
     )
     assert "The 1 blank page before the back cover is meant to be there" in text
     assert "3. Fold each sheet in half" in result.stdout
+
+
+def test_a_leaflets_photo_is_set_at_an_office_printers_resolution(scratch: Path) -> None:
+    # 2400 x 1500 pixels over a column of an A5 leaflet (128 mm) would be 476 dpi
+    photo = Image.effect_noise((2400, 1500), 60).convert("RGB")
+    photo.save(scratch / "issues" / "001" / "figures" / "photo.jpg", quality=90)
+    article = scratch / "issues" / "001" / "small.md"
+    article.write_text(article.read_text().replace("figures/dot.svg", "figures/photo.jpg"))
+    result = build_leaflet(Project(root=scratch, out=scratch / "build"), scratch / "issues" / "001", "1")
+    assert not result.problems, result.problems
+    placed = []
+    for page in pdfium.PdfDocument(result.output):
+        for image in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE]):
+            left, _, right, _ = image.get_bounds()
+            placed.append(image.get_px_size()[0] / ((right - left) / 72))
+    assert len(placed) == 1 and OFFICE_DPI - 1 <= placed[0] <= OFFICE_DPI + 1, placed
