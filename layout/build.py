@@ -382,7 +382,8 @@ def _typeset_issue(project: Project, loaded: LoadedIssue, result: IssueResult, d
     padded, result.added = pad_to_fold(document, blank)
     result.pages, result.print_pages = len(document.pages), len(padded.pages)
     with atomic_path(printed) as print_tmp:
-        write_print(padded, print_tmp, identifier(digest, "print", issue_title(publication, issue)), typesetter.colours)
+        print_id = identifier(digest, "print", issue_title(publication, issue))
+        write_print(padded, print_tmp, print_id, typesetter.colours)
     words = [loaded.texts[article.slug].words for article in issue.articles]
     result.fit = fit_pages(article_starts(document), len(document.pages), words, issue.folder)
 

@@ -15,7 +15,8 @@ separating with ``-sOutputICCProfile=`` that profile takes DeviceCMYK to be its 
 leaves as it is (with ``-dUsePDFX3Profile`` both are left as they are). The overprint of black
 text over a tint holds in both (measured on no 21's back page: K 100 over the cream's inks).
 
-What is not a house colour (an SVG drawing's own colours) and every RGB image is set as
+A grey or black that is no house colour (a drawing's labels) is set as the black ink alone that
+prints as light (gray to K); any other colour (a drawing's own) and every RGB image as
 ICC-based sRGB, so the print edition has no DeviceRGB: the RIP converts it through the output
 intent like a photo. Text in 100 % black overprints (``/OP true /op true /OPM 1``), so that it
 never knocks a white hairline out of a tint under it.
@@ -176,6 +177,8 @@ class _ContentRewriter:
         rgb = tuple(round(value * 255) for value in values)
         exact = all(abs(value * 255 - channel) < 0.01 for value, channel in zip(values, rgb, strict=True))
         cmyk = self.colours.press_value(rgb) if exact else None  # type: ignore[arg-type]
+        if cmyk is None and values[0] == values[1] == values[2]:
+            cmyk = (0, 0, 0, grey_as_black(values[0]))  # a drawing's grey or black: K alone
         space, operands = (SRGB_SPACE, values) if cmyk is None else (PRESS_SPACE, cmyk)
         written = b"/%s %s %s %s" % (
             space.encode(),
@@ -194,6 +197,29 @@ class _ContentRewriter:
             return b""
         self.overprinting = wanted
         return b" /%s gs" % (OVERPRINT if wanted else KNOCKOUT).encode()
+
+
+def grey_as_black(level: float) -> float:
+    """The black ink (0-1, whole percents) that prints as light as the sRGB grey ``level`` (0-1)
+    through the output intent: gray to K, so that a drawing's black and grey text is on one plate."""
+    return _grey_ramp()[round(level * 255)]
+
+
+@functools.lru_cache(maxsize=1)
+def _grey_ramp() -> list[float]:
+    from PIL import Image, ImageCms  # only when a drawing has a grey: Pillow's colour engine
+
+    from .typeset import PRINT_PROFILE  # here: typeset imports this module
+
+    lab = ImageCms.createProfile("LAB", 6500)
+    to_lab = ImageCms.buildTransform(ImageCms.createProfile("sRGB"), lab, "RGB", "LAB")
+    inks = ImageCms.buildTransform(ImageCms.getOpenProfile(str(PRINT_PROFILE)), lab, "CMYK", "LAB")
+    grey_row = bytes(v for v in range(256) for _ in "rgb")
+    black_row = bytes(ink for k in range(101) for ink in (0, 0, 0, round(k * 2.55)))
+    greys = ImageCms.applyTransform(Image.frombytes("RGB", (256, 1), grey_row), to_lab)
+    blacks = ImageCms.applyTransform(Image.frombytes("CMYK", (101, 1), black_row), inks)
+    ramp = [blacks.getpixel((k, 0))[0] for k in range(101)]  # L* of K alone, 0 to 100 %
+    return [min(range(101), key=lambda k: abs(ramp[k] - greys.getpixel((v, 0))[0])) / 100 for v in range(256)]
 
 
 def press_content(content: bytes, colours: HouseColours) -> bytes:

@@ -66,7 +66,7 @@ def as_inks(cmyk: tuple[float, ...]) -> Inks:
     return tuple(round(ink * 255) for ink in cmyk)  # type: ignore[return-value]
 
 
-def count_near(seen: Counter, inks: Inks) -> int:
+def count_near(seen: Counter | dict, inks: Inks) -> int:
     """How many pixels of ``seen`` carry ``inks``, give or take Ghostscript's rounding (1 in 255)."""
     close = [n for found, n in seen.items() if max(abs(a - b) for a, b in zip(found, inks, strict=True)) <= 1]
     return sum(close)
@@ -106,11 +106,18 @@ def test_the_red_and_the_tints_have_the_cmyk_values_the_style_chose(printed: Pat
     seen = Counter(inks_at(front, x, y) for x in range(0, width, 3) for y in range(0, height, 3))
     assert count_near(seen, press["--red"]) > 1000  # the masthead, solid
     assert count_near(seen, press["--grey"]) > 5  # the folio and the byline
+    cream_under_black = (*press["--cream"][:3], 255)
+    allowed = {(255, 255, 255, 255), press["--cream"], cream_under_black}  # registration, the tint
+    rich = {
+        inks: n
+        for inks, n in seen.items()
+        if all(inks) and not any(count_near({inks: 1}, a) for a in allowed)
+    }
+    assert not rich  # no rich black: the drawing's black (the conftest's circle) on K alone too
     pages = len(PdfReader(printed).pages)
     back = separate(printed, pages, tmp_path)
     seen = Counter(inks_at(back, x, y) for x in range(0, width, 3) for y in range(0, height, 3))
     assert count_near(seen, press["--cream"]) > 1000  # the Get involved box
-    cream_under_black = (*press["--cream"][:3], 255)
     assert count_near(seen, cream_under_black) > 20  # black text overprints: no white gap if plates slip
 
 
