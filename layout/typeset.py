@@ -423,12 +423,16 @@ def _describe_links(document: Document) -> None:
 
 def _finish_print(document: Document, pdf: pydyf.PDF, document_id: uuid.UUID, colours: HouseColours) -> None:
     for_press(pdf, _pages(pdf), colours, document.color_profiles[SRGB_SPACE].pdf_reference)
+    marked: dict[tuple[float, ...], tuple[pydyf.Stream, pydyf.Stream]] = {}  # one copy for each trim
     for page in _pages(pdf):
-        left, bottom, right, top = page["TrimBox"]
+        left, bottom, right, top = trim = tuple(page["TrimBox"])
         page["MediaBox"] = pydyf.Array([left - SLUG, bottom - SLUG, right + SLUG, top + SLUG])
-        save, marks = pydyf.Stream([b"q"]), pydyf.Stream([b"Q", *_crop_marks(left, bottom, right, top)])
-        pdf.add_object(save)
-        pdf.add_object(marks)
+        if trim not in marked:
+            marks = [b"Q", *_crop_marks(left, bottom, right, top)]
+            marked[trim] = pydyf.Stream([b"q"], compress=True), pydyf.Stream(marks, compress=True)
+            for stream in marked[trim]:
+                pdf.add_object(stream)
+        save, marks = marked[trim]
         page["Contents"] = pydyf.Array([save.reference, page["Contents"], marks.reference])
     _label_pages(pdf)
     profile = _print_profile()

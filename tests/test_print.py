@@ -148,11 +148,18 @@ def test_crop_marks_start_beyond_the_bleed(printed: Path) -> None:
         marks = page["/Contents"][-1].get_object().get_data().decode()  # drawn last, over the page
         lines = re.findall(r"([-\d.]+) ([-\d.]+) m ([-\d.]+) ([-\d.]+) l S", marks)
         assert len(lines) == 8
+        assert page["/Contents"][-1].get_object()["/Filter"] == "/FlateDecode"
         bleed, media = page.bleedbox, page.mediabox
         for x0, y0, x1, y1 in ((float(v) for v in line) for line in lines):
             outside = max(bleed.left - x0, x0 - bleed.right, bleed.bottom - y0, y0 - bleed.top)
             assert outside >= 0.5 * mm - 0.01, (x0, y0)
             assert media.left <= x1 <= media.right and media.bottom <= y1 <= media.top
+
+
+def test_the_crop_marks_are_stored_once_for_every_page(printed: Path) -> None:
+    pages = PdfReader(printed).pages
+    assert len(pages) > 1
+    assert len({tuple(c.idnum for c in page["/Contents"][::2]) for page in pages}) == 1  # the q and the marks
 
 
 def test_the_style_sets_only_colours_it_describes() -> None:
