@@ -44,6 +44,10 @@ TITLE_PT = 15.0  # article titles are 19 pt; pull quotes, standfirsts and subhea
 MARGIN_BOX_PT = 7.6  # running heads and folios are 7.5 pt
 COLUMN_RULE_RGB = (0xC9, 0xC2, 0xB6)
 CONTENTS_RGB = (0xF5, 0xEF, 0xE3)  # the cream box of the contents on page 1
+# How far pdfium's reading of a colour may be from the style's sRGB value: the print edition sets the
+# same colours in CMYK (the rule on black alone), which pdfium reads back as (199, 199, 199) and the
+# cream as (243, 239, 228).
+COLOUR_SLACK = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +133,10 @@ def _colour(obj: pdfium.PdfObject) -> tuple[int, int, int]:
     return r.value, g.value, b.value
 
 
+def _near(colour: tuple[int, int, int], target: tuple[int, int, int]) -> bool:
+    return all(abs(a - b) <= COLOUR_SLACK for a, b in zip(colour, target, strict=True))
+
+
 def _font_name(textpage: pdfium.PdfTextPage, index: int) -> str:
     buffer = ctypes.create_string_buffer(128)
     raw.FPDFText_GetFontInfo(textpage.raw, index, buffer, 128, None)
@@ -166,9 +174,9 @@ def read_pdf(path: Path) -> list[Page]:
             elif obj.type == raw.FPDF_PAGEOBJ_PATH:
                 box = Box(*_placed_bounds(obj))
                 width, height = box.x1 - box.x0, box.y1 - box.y0
-                if width < 1 and height > 5 and _colour(obj) == COLUMN_RULE_RGB:
+                if width < 1 and height > 5 and _near(_colour(obj), COLUMN_RULE_RGB):
                     page.rules.append(box)
-                elif _colour(obj) == CONTENTS_RGB and width > 20 * MM and height > 10 * MM:
+                elif _near(_colour(obj), CONTENTS_RGB) and width > 20 * MM and height > 10 * MM:
                     page.shaded.append(box)
         pages.append(page)
     return pages
