@@ -96,6 +96,8 @@ def test_every_command_that_writes_the_build_folder_takes_its_turn(scratch: Path
     from tests.test_watch import start_watch, stop_watch, wait_for
 
     assert run_layout(scratch, "build").returncode == 0
+    volumes = "volumes:\n  - id: one\n    title: One\n    issues: [1]\n"
+    (scratch / "issues" / "volumes.yaml").write_text(volumes)  # something to bind, so volume needs the lock
     archive = scratch / "build" / "issues" / "the-spark-001.pdf"
     refusal = f"another build is running in this folder (pid {os.getpid()})"
     log, errors = scratch / "watch.log", scratch / "watch.err"
