@@ -172,3 +172,33 @@ def test_a_colour_the_style_does_not_describe_is_found(tmp_path: Path) -> None:
     style = tmp_path / "style.css"
     style.write_text(STYLE.read_text() + "\n.new { color: #123456; border: 1pt solid rgb(1, 2, 3); }\n")
     assert undescribed_colours(style) == ["#123456", "rgb(1, 2, 3)"]
+
+
+BODY_PT = 9.4  # the house style's body text (html { font: 9.4pt ... })
+
+
+def body_text_pixels(pdf: Path, page: int) -> list[tuple[int, int]]:
+    """The pixels, at ``DPI``, inside the boxes of every character set at the body size on ``page``."""
+    sheet = pdfium.PdfDocument(pdf)[page - 1]
+    left, _, _, top = sheet.get_mediabox()
+    chars, scale, pixels = sheet.get_textpage(), DPI / 72, []
+    for index in range(chars.count_chars()):
+        if abs(pdfium.raw.FPDFText_GetFontSize(chars.raw, index) * 0.75 - BODY_PT) > 0.05:
+            continue  # pdfium gives sizes in CSS pixels
+        if not chars.get_text_range(index, 1).isalnum():
+            continue  # a list's bullets are red by design
+        x0, y0, x1, y1 = chars.get_charbox(index)
+        for x in range(round((x0 - left) * scale), round((x1 - left) * scale)):
+            pixels.extend((x, y) for y in range(round((top - y1) * scale), round((top - y0) * scale)))
+    return pixels
+
+
+@pytest.mark.parametrize("number", [20, 21, 22, 23])
+def test_every_shipped_print_edition_sets_its_body_text_on_black_alone(
+    shipped: dict, project: Project, tmp_path: Path, number: int
+) -> None:
+    printed = project.print_path(load_publication(project.issues_root, ROOT), number)
+    plates = separate(printed, 2, tmp_path)
+    inked = [inks for xy in body_text_pixels(printed, 2) if any(inks := inks_at(plates, *xy))]
+    assert len(inked) > 5000, len(inked)  # a page of running text
+    assert all(inks[:3] == (0, 0, 0) for inks in inked), Counter(i for i in inked if i[:3] != (0, 0, 0))
