@@ -113,12 +113,15 @@ def not_utf8(raw: bytes, start: int) -> str:
 # --- YAML ------------------------------------------------------------------------------------
 
 
+YAML_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")  # YAML 1.1's line breaks
+
+
 def yaml_problem(error: yaml.MarkedYAMLError, text: str, source: str, line_of: LineOf) -> Problem:
     """One YAML syntax error in plain words, on the line where the mistake is."""
     problem, context = error.problem or "", error.context or ""
     mark = error.problem_mark or error.context_mark
     start = error.context_mark or mark
-    lines = text.split("\n")
+    lines = YAML_LINE_BREAK.split(text)  # as PyYAML counts its marks' lines and columns
 
     def at(where: yaml.Mark | None, message: str) -> Problem:
         line = where.line if where else 0
