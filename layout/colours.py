@@ -55,6 +55,12 @@ class HouseColours:
         """The CMYK value of an sRGB colour of the house, None for any other colour."""
         return self.cmyk.get(rgb)
 
+    def screen_rule(self) -> str:
+        """The colours' sRGB values as a CSS ``:root`` rule: how the site takes them from the one
+        description, so that its stylesheet names none of them again."""
+        values = "".join(f"  {name}: #{r:02x}{g:02x}{b:02x};\n" for name, (r, g, b) in self.names.items())
+        return f"/* The house colours of style.css (layout/colours.py) */\n:root {{\n{values}}}\n"
+
 
 def house_colours(stylesheet: Path) -> HouseColours:
     """The colours the ``:root`` rule of ``stylesheet`` describes (read again when it changes)."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .build import LoadedIssue, Project, load
+from .colours import house_colours
 from .downloads import Download, build_pdfs, cover, offer, write_file
 from .errors import LayoutError, Problem
 from .manifest import Article, Issue, Publication, Volume, find_issue_dirs, load_publication, load_volumes
@@ -283,10 +284,12 @@ def _copy_assets(project: Project, publication: Publication, site: Path) -> list
     return their names in the site."""
     assets = project.style_dir(publication.style) / "site" / "assets"
     written = []
-    for path in sorted(assets.iterdir()):
-        write_file(site / "assets" / path.name, path.read_bytes())
-        written.append(f"assets/{path.name}")
     css = (assets / "site.css").read_text()
+    colours = house_colours(project.style_dir(publication.style) / "style.css").screen_rule()
+    for path in sorted(assets.iterdir()):
+        data = (colours + css).encode() if path.name == "site.css" else path.read_bytes()
+        write_file(site / "assets" / path.name, data)
+        written.append(f"assets/{path.name}")
     fonts = sorted(set(re.findall(r"url\(fonts/([^)]+)\)", css)))
     licences = sorted(p.name for p in project.fonts_dir.glob("*.txt"))
     for name in fonts + licences:

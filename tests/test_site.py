@@ -24,6 +24,7 @@ from layout.downloads import offer
 from layout.errors import LayoutError
 from layout.manifest import ManifestError, find_issue_dirs, load_publication
 from layout.site import SiteResult, build_site, plain_text
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -304,3 +305,14 @@ def test_an_issue_taken_out_leaves_the_site_with_it(scratch: Path):
         for link in re.findall(r'(?:href|src)="([^"#]+)"', page.read_text()):
             if not re.match(r"[a-z]+:", link):
                 assert (page.parent / unquote(link)).exists(), (page, link)
+
+
+def test_the_site_takes_the_house_colours_from_the_one_description(site: SiteResult) -> None:
+    from layout.colours import house_colours
+
+    served = (site.root / "assets" / "site.css").read_text()
+    own = (ROOT / "styles" / "spark" / "site" / "assets" / "site.css").read_text()
+    for name, (r, g, b) in house_colours(ROOT / "styles" / "spark" / "style.css").names.items():
+        assert f"{name}: #{r:02x}{g:02x}{b:02x};" in served
+        assert not re.search(rf"^\s*{name}:", own, re.MULTILINE), f"site.css names {name} again"
+    assert served.index(":root") < served.index("@font-face")  # before the site's own sheet
