@@ -23,9 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from xml.etree.ElementTree import Element
 
-import weasyprint
 from weasyprint import Document
-from weasyprint.css import properties
 from weasyprint.formatting_structure.boxes import (
     Box,
     FootnoteAreaBox,
@@ -57,12 +55,6 @@ HEAD_FIELDS = {"article-title": "title", "byline": "byline", "standfirst": "stan
 BROKEN_NUMBER = re.compile(r"(?:\d|\bR|[$€£])$")
 
 TABLE_PARTS = (TableRowGroupBox, TableRowBox, TableColumnGroupBox)  # measured as their table is
-
-if weasyprint.__version__ == "70.0":
-    # WeasyPrint 70 gives a table's column-span to the table inside its wrapper box, which the
-    # columns never see: a table with ``column-span: all`` stayed in its column. The wrapper is
-    # the child of the multicol box, so it is the one that must span.
-    properties.TABLE_WRAPPER_BOX_PROPERTIES.add("column_span")
 
 
 @dataclass(frozen=True, slots=True)

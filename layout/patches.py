@@ -29,6 +29,10 @@ Unlike ``speedups``, these change the pages, each in one narrow case:
   raising the foot; the foot is put back before WeasyPrint's own reckoning at the end. A table
   that then does not fit (tables are not broken: ``break-inside: avoid``) goes to the next page.
 
+- ``column-span`` of a table goes to the table inside its wrapper box, which the columns never
+  see: a table with ``column-span: all`` stayed in its column (``overflow`` spans a table too
+  wide for its column). The wrapper is the multicol box's child, so the property is the wrapper's.
+
 They are made only for the WeasyPrint release they were read from (``tests/test_pages.py``).
 """
 
@@ -41,6 +45,7 @@ from typing import Any
 import weasyprint
 import weasyprint.layout.block as block
 import weasyprint.layout.column as column
+from weasyprint.css import properties
 from weasyprint.formatting_structure.boxes import LineBox
 
 PATCHED_RELEASE = "70.0"
@@ -186,6 +191,7 @@ def _calls(line: Any, notes: set[int]) -> bool:
 
 
 if weasyprint.__version__ == PATCHED_RELEASE:
+    properties.TABLE_WRAPPER_BOX_PROPERTIES.add("column_span")
     block.block_container_layout = _block_container_layout_first_line_once
     block._linebox_layout = _linebox_layout_keeping_notes()
     _columns_layout_above_notes = _columns_layout_with_notes_above()

@@ -239,6 +239,7 @@ def test_the_patches_are_installed_for_this_weasyprint() -> None:
     assert block.block_container_layout is patches._block_container_layout_first_line_once
     assert block._linebox_layout is not patches._linebox_layout
     assert speedups._columns_layout is patches._columns_layout_keeping_notes  # speedups wraps the patch
+    assert "column_span" in patches.properties.TABLE_WRAPPER_BOX_PROPERTIES  # a table's wrapper spans
 
 
 def test_only_the_article_s_first_line_is_in_small_capitals(tmp_path: Path) -> None:
