@@ -43,7 +43,7 @@ from .manifest import MAX_WORD, Article, read_text
 MAX_LIST_DEPTH = 6  # lists alone, and block quotes and lists together: 5-6 mm each of an 87 mm column
 MAX_QUOTE_DEPTH = 4  # a quote's rule and indent take 6.5 mm; beyond four the levels are no longer told apart
 PULL_QUOTE_AFTER = 2  # paragraphs
-FONTS_DIR = Path(__file__).resolve().parent.parent / "fonts"  # the fonts fontconfig is pointed at
+FONTS_DIR = Path(__file__).resolve().parent.parent / "fonts"  # the bundled fonts, all we print with (typeset)
 BREAK = "\u200b"  # ZERO WIDTH SPACE: a break opportunity that text extraction leaves out
 NO_BREAK = "\u202f"  # NARROW NO-BREAK SPACE: unlike U+00A0 it is not stretched on justified lines
 # Where an address or a piece of code may break: after a slash (not inside "//"), before . ? & # = _ ~ %
@@ -127,7 +127,8 @@ def article_text(article: Article, issue_dir: Path) -> ArticleText:
     """Turn an article's body into HTML; raise one ManifestError naming every bad line."""
     env: dict = {}
     tokens = parser().parse(article.body, env)
-    problems = _body_problems(tokens, env, article, issue_dir) + front_matter_problems(article, issue_dir)
+    front_lines = _front_matter_lines(article, issue_dir)
+    problems = _body_problems(tokens, env, article, issue_dir) + _front_matter_problems(article, front_lines)
     if problems:
         raise ManifestError(problems)
     images = [child.attrGet("src") or "" for child in _inline_children(tokens) if child.type == "image"]
@@ -135,17 +136,11 @@ def article_text(article: Article, issue_dir: Path) -> ArticleText:
     body, notes = _split_footnotes(tokens, article.body_line)
     env["notes"] = notes
     if article.pull_quote:
-        line = _front_matter_lines(article, issue_dir).get("pull_quote", 1)
+        line = front_lines.get("pull_quote", 1)
         _insert_pull_quote(body, typographic(article.pull_quote), line)
     words = sum(len(t.content.split()) for t in _inline_children(tokens) if t.type == "text")
     options = poem_options() if article.kind == "poem" else parser().options
     return ArticleText(parser().renderer.render(body, options, env), tuple(images), words)
-
-
-def body_problems(article: Article, issue_dir: Path) -> list[Problem]:
-    """Every problem of an article's body, each with its line; empty when it can be set."""
-    env: dict = {}
-    return _body_problems(parser().parse(article.body, env), env, article, issue_dir)
 
 
 def _body_problems(tokens: list[Token], env: dict, article: Article, issue_dir: Path) -> list[Problem]:
@@ -158,11 +153,10 @@ def _body_problems(tokens: list[Token], env: dict, article: Article, issue_dir: 
     return sorted(problems, key=lambda problem: problem.line or 0)
 
 
-def front_matter_problems(article: Article, issue_dir: Path) -> list[Problem]:
+def _front_matter_problems(article: Article, lines: dict[str, int]) -> list[Problem]:
     """Characters of the printed front-matter fields that no bundled font has, at their lines."""
     fields = {"title": article.title, "byline": article.byline, "standfirst": article.standfirst}
     fields["pull_quote"] = article.pull_quote
-    lines = _front_matter_lines(article, issue_dir)
     problems = []
     for field, value in fields.items():
         if value:

@@ -37,8 +37,7 @@ from .bind import PageLink
 from .colours import PRESS_SPACE, SRGB_SPACE, HouseColours, for_press, house_colours, resolve_number
 from .copyfit import Start
 from .errors import Problem, TypesetError
-
-FONTS_DIR = Path(__file__).resolve().parent.parent / "fonts"
+from .text import FONTS_DIR
 
 
 def _only_bundled_fonts() -> None:
