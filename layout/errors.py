@@ -51,7 +51,7 @@ def in_file_order(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda problem: (files[problem.path], problem.line or 0))
 
 
-def internal_error(path: str, error: BaseException, doing: str = "setting this issue") -> Problem:
+def internal_error(path: str, error: BaseException, doing: str = "working on this issue") -> Problem:
     """An unexpected exception as a problem of the file or issue it happened in, so that the
     other issues go on; the traceback is printed only when LAYOUT_DEBUG=1 is set."""
     if os.environ.get("LAYOUT_DEBUG") == "1":

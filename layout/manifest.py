@@ -36,6 +36,7 @@ from .messages import (
     looks_like_utf16,
     not_fields,
     not_utf8,
+    slugify,
     yaml_problem,
 )
 
@@ -510,7 +511,7 @@ BodyCheck = Callable[[Article], list[Problem]]
 def article_slug(file: str) -> str:
     """The name an article goes by in anchors, ids, leaflets and the site: ``Fees_Must_Fall.md`` ->
     ``fees-must-fall``."""
-    return re.sub(r"[^a-z0-9]+", "-", Path(file).stem.lower()).strip("-")
+    return slugify(Path(file).stem)
 
 
 def load_issue(
@@ -747,16 +748,14 @@ def number_clashes(issue_dirs: list[Path], display_root: Path | None = None) -> 
     claims: dict[int, list[tuple[Path, str, int]]] = {}
     for directory in sorted({d.resolve() for d in issue_dirs}):
         display = display_path(directory / "issue.yaml", display_root)
-        try:
-            data, lines = read_yaml(read_text(directory / "issue.yaml", display), display)
-        except ManifestError:
-            continue  # reported with the rest when the issue itself is loaded
-        number = data.get("number") if isinstance(data, dict) else None
-        if type(number) is int:
-            claims.setdefault(number, []).append((directory, display, lines[("number",)]))
+        fields, lines = _readable_manifest(directory, display)
+        if type(fields.get("number")) is int:
+            claims.setdefault(fields["number"], []).append((directory, display, lines[("number",)]))
     clashes = {}
     for number, folders in claims.items():
-        for directory, display, line in folders if len(folders) > 1 else ():
+        if len(folders) < 2:
+            continue
+        for directory, display, line in folders:
             others = [display_path(other, display_root) for other, *_ in folders if other != directory]
             message = f"issue {number} is also {' and '.join(others)}: give each issue its own number"
             clashes[directory] = Problem(display, line, "number", message)
@@ -767,11 +766,9 @@ def issue_stand_in(issue_dir: Path, display_root: Path | None = None) -> Issue |
     """What can be read of an issue that does not load: its number and date (either may be None),
     for volumes to tell whether they bind it; None when not even that can be read."""
     display = display_path(issue_dir / "issue.yaml", display_root)
-    try:
-        data, _ = read_yaml(read_text(issue_dir / "issue.yaml", display), display)
-    except ManifestError:
+    raw, lines = _readable_manifest(issue_dir, display)
+    if not lines:
         return None
-    raw = data if isinstance(data, dict) else {}
     number = raw.get("number") if type(raw.get("number")) is int else None
     return Issue.model_construct(
         number=number,
@@ -779,6 +776,16 @@ def issue_stand_in(issue_dir: Path, display_root: Path | None = None) -> Issue |
         folder=display_path(issue_dir, display_root),
         articles=(),
     )
+
+
+def _readable_manifest(issue_dir: Path, display: str) -> tuple[dict, Lines]:
+    """What can be read of an issue's ``issue.yaml``, its bad values left out (loading the issue
+    reports them): its fields and their lines, both empty when the file cannot be parsed at all."""
+    try:
+        data, lines, _ = parse_yaml(read_text(issue_dir / "issue.yaml", display), display)
+    except ManifestError:
+        return {}, {}
+    return (data if isinstance(data, dict) else {}), lines
 
 
 def find_issue_dirs(issues_root: Path) -> list[Path]:

@@ -113,6 +113,11 @@ def not_utf8(raw: bytes, start: int) -> str:
 # --- YAML ------------------------------------------------------------------------------------
 
 
+def slugify(text: str) -> str:
+    """Lower-case letters and digits joined by hyphens: ``Fees_Must_Fall`` -> ``fees-must-fall``."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
 YAML_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")  # YAML 1.1's line breaks
 
 
@@ -471,7 +476,7 @@ def _suggest(given: Any, pattern: str) -> str | None:
         name = name if name.lower().endswith(".md") else f"{name}.md"
         return _file_name(name)
     if pattern == r"^[a-z0-9]+(-[a-z0-9]+)*$":
-        slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+        slug = slugify(text)
         return slug if slug and slug != text else None
     if pattern == r"^[A-Za-z0-9][A-Za-z0-9-]*$":
         name = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")

@@ -450,7 +450,7 @@ def run_failing(
 
 
 INTERNAL = (
-    "issues/002/small.md: internal error while setting this issue: RuntimeError: the text stage broke;"
+    "issues/002/small.md: internal error while working on this issue: RuntimeError: the text stage broke;"
     " please report it"
 )
 
@@ -476,7 +476,7 @@ def test_a_fault_in_one_issue_does_not_stop_the_build_of_the_others(scratch: Pat
 
 
 INTERNAL_KEY = (
-    "issues/001/issue.yaml: internal error while setting this issue: KeyError: 'typeset'; please report it"
+    "issues/001/issue.yaml: internal error while working on this issue: KeyError: 'typeset'; please report it"
 )
 
 
@@ -616,3 +616,18 @@ def test_the_site_is_made_without_volumes_yaml(scratch: Path) -> None:
     assert 'href="issues/001/index.html"' in index
     assert "volume" not in index.lower()
     assert not (scratch / "build" / "volumes").exists()
+
+
+def test_an_issue_with_a_bad_value_stops_only_the_volume_that_binds_it(scratch: Path) -> None:
+    two_issues(scratch)
+    (scratch / "issues" / "volumes.yaml").write_text(
+        "volumes:\n  - id: one\n    title: The first\n    issues: [1]\n"
+        "  - id: two\n    title: The second\n    issues: [2]\n"
+    )
+    manifest = scratch / "issues" / "002" / "issue.yaml"
+    manifest.write_text(manifest.read_text().replace("2017-02-01", "2017-02-30"))  # no such day
+    result = run_layout(scratch, "volume", "-j", "1")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "there is no issue 2" not in result.stderr  # its number is read, though its date is not
+    assert "issues/volumes.yaml: two: not bound: issue 2 has problems (listed above)" in result.stderr
+    assert (scratch / "build" / "volumes" / "the-spark-one.pdf").is_file()
