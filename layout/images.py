@@ -431,15 +431,18 @@ class _SvgWork:
 
     def _bands(self, tag: str, attributes: dict[str, str], font_size: float) -> float:
         """The bands of colour of the gradients the element is painted with, as WeasyPrint writes them."""
-        bands = 0.0
-        # what it paints reaches across the drawing or its own box, whose diagonal is at most half its outline
-        outline = self._stroke_length(tag, attributes, font_size)
-        extent = max(math.hypot(self.width, self.height), outline / 2)
+        bands, extent = 0.0, None
         for name in ("fill", "stroke"):
             for match in LOCAL_URL.finditer(attributes.get(name, "")):
                 gradient = self._gradient(match.group(1))
-                if gradient is not None:
-                    bands += self._gradient_bands(gradient, extent, font_size)
+                if gradient is None:
+                    continue
+                if extent is None:  # measured for a painted element only: a path's outline is costly
+                    # what it paints reaches across the drawing or its own box, whose diagonal is at
+                    # most half its outline
+                    outline = self._stroke_length(tag, attributes, font_size)
+                    extent = max(math.hypot(self.width, self.height), outline / 2)
+                bands += self._gradient_bands(gradient, extent, font_size)
         return bands
 
     def _gradient(self, name: str) -> tuple[dict[str, str], int] | None:
