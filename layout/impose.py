@@ -260,10 +260,9 @@ def _form(writer: PdfWriter, page: PageObject) -> IndirectObject:
     """``page`` as a form XObject clipped to its trim, its resources shared with every other page's."""
     from pypdf.generic import ArrayObject, DecodedStreamObject, FloatObject, NameObject
 
-    contents = page.get("/Contents")
-    parts = [] if contents is None else contents if isinstance(contents, list) else [contents]
+    contents = page.get_contents()  # one stream, or an array, direct or by reference
     form = DecodedStreamObject()
-    form.set_data(b"\n".join(part.get_object().get_data() for part in parts))
+    form.set_data(contents.get_data() if contents is not None else b"")
     trim = page.trimbox
     form[NameObject("/Type")] = NameObject("/XObject")
     form[NameObject("/Subtype")] = NameObject("/Form")

@@ -331,3 +331,29 @@ def test_creep_moves_a_page_no_further_than_it_is_blank_at_the_spine(tmp_path: P
             assert max(gaps) < 1 * MM, gaps
         else:  # the outer sheet does not move
             assert min(gaps) > 1.9 * MM, gaps
+
+
+def test_a_page_whose_contents_are_an_array_held_by_reference_is_imposed_whole(tmp_path: Path) -> None:
+    # As other programs write them: /Contents 5 0 R, object 5 an array of two streams.
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(595.28, 841.89)
+    font = DictionaryObject(
+        {NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1")}
+    )
+    font[NameObject("/BaseFont")] = NameObject("/Helvetica")
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
+    )
+    parts = []
+    for data in (b"BT /F1 24 Tf 100 700 Td (First) Tj ET", b"BT /F1 24 Tf 100 600 Td (Second) Tj ET"):
+        stream = DecodedStreamObject()
+        stream.set_data(data)
+        parts.append(writer._add_object(stream))
+    page[NameObject("/Contents")] = writer._add_object(ArrayObject(parts))
+    source, target = tmp_path / "in.pdf", tmp_path / "out.pdf"
+    writer.write(source)
+    impose(source, target, Plan("2up", sheet="a4", fit="a5"))
+    text = pdfium.PdfDocument(target)[0].get_textpage().get_text_range()
+    assert text.count("First") == 2 and text.count("Second") == 2, text
