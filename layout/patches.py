@@ -33,20 +33,34 @@ Unlike ``speedups``, these change the pages, each in one narrow case:
   see: a table with ``column-span: all`` stayed in its column (``overflow`` spans a table too
   wide for its column). The wrapper is the multicol box's child, so the property is the wrapper's.
 
+And one in how it tags what it draws, for the archive PDFs (``tagging``):
+
+- ``add_tags`` is replaced by ``tagging.add_tags``, whose tree follows the HTML elements across
+  pages instead of each page's boxes, and ``Stream.marked`` draws what ``tagging.prepare``
+  marked as an artifact as one (running heads and folios as Pagination, leaders and hidden
+  elements as Layout), and a line's last text with the ``ActualText`` it reads as.
+
 They are made only for the WeasyPrint release they were read from (``tests/test_pages.py``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import textwrap
+from collections.abc import Iterator
 from typing import Any
 
+import pydyf
 import weasyprint
 import weasyprint.layout.block as block
 import weasyprint.layout.column as column
+import weasyprint.pdf as pdf_output
 from weasyprint.css import properties
 from weasyprint.formatting_structure.boxes import LineBox
+from weasyprint.pdf.stream import Stream
+
+from . import tagging
 
 PATCHED_RELEASE = "70.0"
 
@@ -190,7 +204,31 @@ def _calls(line: Any, notes: set[int]) -> bool:
     )
 
 
+@contextlib.contextmanager
+def _marked_as_prepared(self: Stream, box: Any, tag: str) -> Iterator[None]:
+    """``Stream.marked``, drawing an artifact as one and a box's ActualText in its property list."""
+    if self._tags is None:
+        yield
+        return
+    artifact = getattr(box, tagging.ARTIFACT, None)
+    if artifact is not None:
+        pydyf.Stream.begin_marked_content(self, "Artifact", artifact)
+    else:
+        properties = pydyf.Dictionary({"MCID": len(self._tags)})
+        actual = getattr(box, tagging.ACTUAL_TEXT, None)
+        if actual is not None:
+            properties["ActualText"] = pydyf.String(actual)
+        self._tags[box] = {"tag": tag, "mcid": properties["MCID"]}
+        pydyf.Stream.begin_marked_content(self, tag, properties)
+    try:
+        yield
+    finally:
+        pydyf.Stream.end_marked_content(self)
+
+
 if weasyprint.__version__ == PATCHED_RELEASE:
+    pdf_output.add_tags = tagging.add_tags
+    Stream.marked = _marked_as_prepared
     properties.TABLE_WRAPPER_BOX_PROPERTIES.add("column_span")
     block.block_container_layout = _block_container_layout_first_line_once
     block._linebox_layout = _linebox_layout_keeping_notes()

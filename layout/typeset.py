@@ -33,7 +33,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .bind import PageLink
 from .colours import PRESS_SPACE, SRGB_SPACE, HouseColours, for_press, house_colours, resolve_number
 from .copyfit import Start
 from .errors import Problem, TypesetError
@@ -104,7 +103,11 @@ from weasyprint.images import RasterImage  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
-from . import patches  # noqa: E402, F401  (WeasyPrint's layout fixed where it misprints: see the module)
+from . import (  # noqa: E402
+    archival,
+    patches,  # noqa: F401  (WeasyPrint's layout and tagging fixed where they fail: see the module)
+    tagging,
+)
 from .overflow import laid_out_within_bounds  # noqa: E402
 from .speedups import faster_layout  # noqa: E402
 
@@ -247,10 +250,8 @@ def identifier(*parts: bytes | str) -> bytes:
 
 
 def write_archive(document: Document, target: Path, pdf_id: bytes) -> None:
-    """The archive edition: PDF/UA-1, cropped to the trim, screen-resolution images."""
-    _one_link_each(document)
-    with _image_resolution(document, SCREEN_DPI):
-        document.write_pdf(target, pdf_variant="pdf/ua-1", pdf_identifier=pdf_id, finisher=_finish_archive)
+    """The archive edition: PDF/A-2a and PDF/UA-1, cropped to the trim, screen-resolution images."""
+    write_document(document, target, pdf_id, SCREEN_DPI)
 
 
 @contextlib.contextmanager
@@ -278,28 +279,33 @@ def _image_resolution(document: Document, dpi: int | None) -> Iterator[None]:
 
 
 def write_document(document: Document, target: Path, pdf_id: bytes, dpi: int | None = None) -> None:
-    """A leaflet or a note: tagged like the archive edition, raster images at most ``dpi`` (None: whole)."""
-    _one_link_each(document)
-    with _image_resolution(document, dpi):
-        document.write_pdf(target, pdf_variant="pdf/ua-1", pdf_identifier=pdf_id, finisher=_finish_archive)
+    """A tagged PDF for keeping and reading (an archive edition, a leaflet, a note): PDF/A-2a
+    and PDF/UA-1 in one file (``archival``), its structure made by ``tagging``, raster images at
+    most ``dpi`` (None: whole).
 
-
-def front_matter_pdf(document: Document, pdf_id: bytes) -> tuple[bytes, list[PageLink]]:
-    """Pages to be bound with others by pypdf: cropped to the trim, untagged (pypdf drops tags),
-    and their links apart, for the binder to place once it knows the pages they lead to.
-
-    Written as annotations, pypdf would parse, copy and rewrite each of them: a tenth of
-    binding a volume of 25 issues (1,200 links).
+    WeasyPrint's ``pdf/a-2a`` writes the tags, the sRGB output intent, the print flag on links
+    and the PDF/A identification; the finisher adds PDF/UA's. The output intent's profile is
+    added to the layout's for this write only: the print edition, written from the same
+    layout, has its own.
     """
     _one_link_each(document)
-    links = []
-    for number, page in enumerate(document.pages):
-        for _, target, (left, top, right, bottom), _ in page.links:
-            # CSS px from the top to PDF points from the foot, as WeasyPrint writes annotations
-            points = (left * PX, (page.height - bottom) * PX, right * PX, (page.height - top) * PX)
-            links.append(PageLink(number, points, target))
-        page.links.clear()
-    return document.write_pdf(pdf_identifier=pdf_id, finisher=_finish_archive), links
+    tagging.prepare(document)
+    profiles = dict(document.color_profiles)
+    try:
+        with _image_resolution(document, dpi):
+            document.write_pdf(
+                target, pdf_variant="pdf/a-2a", pdf_identifier=pdf_id, finisher=_finish_archive
+            )
+    finally:
+        document.color_profiles = profiles
+
+
+def front_matter_pdf(document: Document, pdf_id: bytes) -> bytes:
+    """A volume's front matter, tagged and written as a leaflet is (``write_document``): each entry
+    a link to ``volume-page:NUMBER:FOLIO`` in its Link element, which the binder points at the page."""
+    pdf = io.BytesIO()
+    write_document(document, pdf, pdf_id)  # type: ignore[arg-type]  (WeasyPrint writes to a file too)
+    return pdf.getvalue()
 
 
 def _one_link_each(document: Document) -> None:
@@ -407,6 +413,12 @@ def _finish_archive(document: Document, pdf: pydyf.PDF) -> None:
         del page["BleedBox"]
     _label_pages(pdf)
     _describe_links(document)
+    if "Metadata" in pdf.catalog:  # a tagged write: say what it is
+        metadata = pdf.objects[resolve_number(pdf.catalog["Metadata"])]
+        metadata.stream = [archival.declare(b"".join(metadata.stream))]
+        for item in pdf.objects:  # PDF/A (6.2.8.1): images are not interpolated
+            if isinstance(item, pydyf.Stream):
+                item.extra.pop("Interpolate", None)
 
 
 def _describe_links(document: Document) -> None:
