@@ -41,7 +41,6 @@ from .stamps import atomic_path, digest_files, file_stats, read_stamp, unchanged
 from .text import ArticleText, article_text, manifest_glyph_problems
 
 if TYPE_CHECKING:
-    from .bind import PageLink
     from .copyfit import Copyfit
     from .typeset import Typesetter
 
@@ -571,9 +570,9 @@ def _bind_volume(
     with _collecting_less():
         bound = [read_bound_issue(issues[n], pdf) for n, pdf in zip(volume.numbers, pdfs, strict=True)]
         html = render_volume(project.style_dir(style), volume_context(publication, volume, bound))
-        front_pdf, links = _front_matter(project, style, volume.id, html)
+        front_pdf = _front_matter(project, style, volume.id, html)
         with atomic_path(target) as temporary:
-            result.pages = bind(front_pdf, links, bound, publication, volume, temporary)
+            result.pages = bind(front_pdf, bound, publication, volume, temporary)
     write_stamp(stamp, digest=digest, pages=result.pages)
 
 
@@ -609,27 +608,23 @@ def _collecting_less() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-def _front_matter(project: Project, style: str, volume_id: str, html: str) -> tuple[bytes, list[PageLink]]:
-    """A volume's typeset front matter and its links, kept from one binding to the next.
+def _front_matter(project: Project, style: str, volume_id: str, html: str) -> bytes:
+    """A volume's typeset front matter, kept from one binding to the next.
 
     Most edits to an issue change no title, byline, subject or first page: the volume is then
     bound again with the front matter it had, without starting WeasyPrint.
     """
-    from .bind import PageLink
-
     stamp = project.stamp_path(f"volume-{volume_id}-front")
     kept = stamp.with_suffix(".pdf")
     digest = digest_files(style_files(project, style), html)
     state = read_stamp(stamp, digest, [kept])
     if state:
-        return kept.read_bytes(), [
-            PageLink(page, tuple(rect), target) for page, rect, target in state["links"]
-        ]
+        return kept.read_bytes()
     from .typeset import front_matter_pdf, identifier
 
     front = typesetter_for(project, style).layout(html, project.style_dir(style), "issues/volumes.yaml")
-    pdf, links = front_matter_pdf(front, identifier(digest, "volume"))
+    pdf = front_matter_pdf(front, identifier(digest, "volume"))
     with atomic_path(kept) as temporary:
         temporary.write_bytes(pdf)
-    write_stamp(stamp, digest=digest, links=links)
-    return pdf, links
+    write_stamp(stamp, digest=digest)
+    return pdf

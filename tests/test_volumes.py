@@ -7,6 +7,7 @@ import io
 import re
 from pathlib import Path
 
+import pikepdf
 import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
@@ -91,9 +92,9 @@ def test_links_resolve(volume: tuple) -> None:
     for index, page in enumerate(reader.pages):
         for annotation in page.get("/Annots", []):
             annotation = annotation.get_object()
-            if annotation.get("/Subtype") != "/Link" or "/A" in annotation:
+            if annotation.get("/Subtype") != "/Link":
                 continue
-            destination = annotation["/Dest"]
+            destination = annotation["/A"]["/D"] if "/A" in annotation else annotation["/Dest"]
             if isinstance(destination, str):  # an issue's own contents link, by name
                 target = reader.get_destination_page_number(reader.named_destinations[destination])
             else:
@@ -120,7 +121,8 @@ def test_each_front_matter_entry_is_one_link_to_the_page_it_prints(volume: tuple
         for annotation in reader.pages[index].get("/Annots", []):
             annotation = annotation.get_object()
             left, bottom, right, top = (float(v) for v in annotation["/Rect"])
-            target = reader.get_page_number(annotation["/Dest"][0].get_object())
+            assert annotation["/A"]["/S"] == "/GoTo"  # it was WeasyPrint's URI action to volume-page:
+            target = reader.get_page_number(annotation["/A"]["/D"][0].get_object())
             for x0, y0, x1, y1 in seen.setdefault(target, []):
                 assert right <= x0 or x1 <= left or top <= y0 or y1 <= bottom, (labels[index], target)
             seen[target].append((left, bottom, right, top))
@@ -157,7 +159,7 @@ def test_a_long_index_runs_on_from_column_to_column(project: Project, shipped: d
     front = typesetter_for(project, publication.style).layout(
         html, project.style_dir(publication.style), "long"
     )
-    reader = PdfReader(io.BytesIO(front_matter_pdf(front, b"0" * 32)[0]))
+    reader = PdfReader(io.BytesIO(front_matter_pdf(front, b"0" * 32)))
     pages = [page.extract_text().splitlines() for page in reader.pages]
     first = next(i for i, lines in enumerate(pages) if "Index of subjects" in lines)
     full = [len(lines) for lines in pages[first:-1]]
@@ -289,4 +291,177 @@ def test_every_font_subset_has_a_name_of_its_own_and_the_file_an_id(volume: tupl
     assert len(names) > 9  # more subsets than the nine fonts the style uses
     assert all(len(programs) == 1 for programs in names.values())
     first, second = reader.trailer["/ID"]
-    assert first == second and len(first) == 16
+    assert len(first) == len(second) == 16
+
+
+@dataclasses.dataclass
+class Tags:
+    """A volume's structure tree as walked from its root, with pikepdf."""
+
+    pdf: pikepdf.Pdf
+    elements: list[pikepdf.Dictionary]  # every element reached, in structure order
+    marked: dict[tuple[int, int], tuple[int, int]]  # (page number, MCID) -> the element holding it
+    objects: dict[tuple[int, int], tuple[int, int]]  # annotation -> the element holding its OBJR
+    pages_named: set[tuple[int, int]]  # every /Pg of an element, MCR or OBJR
+
+
+def _kids(element: pikepdf.Dictionary) -> list:
+    kids = element.get("/K")
+    return [] if kids is None else list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+
+
+def walk_tags(pdf: pikepdf.Pdf) -> Tags:
+    """Walk the structure tree from the root, as a screen reader does."""
+    page_of = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
+    tags = Tags(pdf, [], {}, {}, set())
+    stack = [(kid, None) for kid in reversed(_kids(pdf.Root.StructTreeRoot))]
+    while stack:
+        element, inherited = stack.pop()
+        page = element.get("/Pg", inherited)
+        if page is not None:
+            tags.pages_named.add(page.objgen)
+        tags.elements.append(element)
+        for kid in reversed(_kids(element)):
+            if isinstance(kid, int):
+                assert (page_of[page.objgen], kid) not in tags.marked
+                tags.marked[page_of[page.objgen], kid] = element.objgen
+            elif kid.get("/Type") == "/MCR":
+                on = kid.get("/Pg", page)
+                tags.pages_named.add(on.objgen)
+                tags.marked[page_of[on.objgen], int(kid.MCID)] = element.objgen
+            elif kid.get("/Type") == "/OBJR":
+                tags.pages_named.add(kid.get("/Pg", page).objgen)
+                tags.objects[kid.Obj.objgen] = element.objgen
+            else:
+                assert kid.P.objgen == element.objgen, "each element's /P is the element holding it"
+                stack.append((kid, page))
+    return tags
+
+
+def page_mcids(page: pikepdf.Page) -> set[int]:
+    """The MCIDs of what a page's content marks, but for artifacts (and what is inside them)."""
+    properties = page.obj.Resources.get("/Properties", pikepdf.Dictionary())
+    found, open_marks = set(), []
+    for operands, operator in pikepdf.parse_content_stream(page, "BMC BDC EMC"):
+        if str(operator) == "EMC":
+            open_marks.pop()
+            continue
+        inside_artifact = bool(open_marks) and open_marks[-1]
+        artifact = inside_artifact or operands[0] == "/Artifact"
+        open_marks.append(artifact)
+        if str(operator) == "BDC" and not artifact:
+            props = operands[1]
+            props = properties[str(props)] if isinstance(props, pikepdf.Name) else props
+            if "/MCID" in props:
+                found.add(int(props.MCID))
+    return found
+
+
+@pytest.fixture(scope="session")
+def tags(volume: tuple) -> Tags:
+    reader, _ = volume
+    return walk_tags(pikepdf.open(io.BytesIO(reader.stream.getvalue())))
+
+
+def test_the_structure_reaches_every_page_s_marked_content(tags: Tags) -> None:
+    pdf = tags.pdf
+    assert pdf.Root.MarkInfo.Marked is True
+    for index, page in enumerate(pdf.pages):
+        mcids = page_mcids(page)
+        assert mcids, f"page {index + 1} marks nothing"
+        assert {(index, mcid) for mcid in mcids} <= set(tags.marked), f"page {index + 1}"
+    assert len(tags.elements) == len({element.objgen for element in tags.elements})
+    assert tags.pages_named <= {page.obj.objgen for page in pdf.pages}  # the volume's copies only
+
+
+def test_one_part_for_each_issue_in_order_with_its_articles(tags: Tags, shipped: dict) -> None:
+    (document,) = _kids(tags.pdf.Root.StructTreeRoot)
+    assert document.S == "/Document"
+    kids = _kids(document)
+    parts = [kid for kid in kids if kid.S == "/Part"]
+    assert kids[-len(parts) :] == parts and kids[0].S != "/Part"  # the front matter's elements first
+    assert [str(part.T) for part in parts] == [
+        f"The Spark no {n}, {shipped[n][0].date.day} {shipped[n][0].date:%B %Y}" for n in sorted(shipped)
+    ]
+    index = {element.objgen: element for element in tags.elements}
+    for part, number in zip(parts, sorted(shipped), strict=True):
+        assert str(part.Lang) == str(shipped[number][1].trailer["/Root"]["/Lang"])
+        arts = [element for element in tags.elements if element.S == "/Art" and _within(element, part, index)]
+        assert len(arts) == len(shipped[number][0].articles), number
+
+
+def _within(element: pikepdf.Dictionary, ancestor: pikepdf.Dictionary, index: dict) -> bool:
+    while "/P" in element and element.P.objgen in index:
+        element = element.P
+        if element.objgen == ancestor.objgen:
+            return True
+    return False
+
+
+def test_every_link_is_in_a_link_element_pointing_at_it(tags: Tags) -> None:
+    index = {element.objgen: element for element in tags.elements}
+    links = 0
+    for page in tags.pdf.pages:
+        annotations = page.obj.get("/Annots", [])
+        if len(annotations):
+            assert page.obj.Tabs == "/S"
+        for annotation in annotations:
+            assert int(annotation.F) & 4, "PDF/A: annotations are printed"
+            if annotation.Subtype == "/Link":
+                assert index[tags.objects[annotation.objgen]].S == "/Link"
+                links += 1
+    assert links > 200  # the front matter's entries, the issues' contents and notes
+
+
+def test_ids_are_unique_and_in_the_id_tree(tags: Tags) -> None:
+    ids = [bytes(element.ID) for element in tags.elements if "/ID" in element]
+    assert len(ids) == len(set(ids)) > 10
+    tree = pikepdf.NameTree(tags.pdf.Root.StructTreeRoot.IDTree)
+    assert sorted(ids) == sorted(bytes(key, "utf-8") if isinstance(key, str) else key for key in tree)
+    for element in tags.elements:
+        if "/ID" in element:
+            assert tree[str(element.ID)].objgen == element.objgen
+    for element in tags.elements:
+        attributes = element.get("/A")
+        for attribute in attributes if isinstance(attributes, pikepdf.Array) else [attributes]:
+            if isinstance(attribute, pikepdf.Dictionary) and "/Headers" in attribute:
+                assert {bytes(header) for header in attribute.Headers} <= set(ids)
+
+
+def test_the_parent_tree_leads_back_to_the_elements(tags: Tags) -> None:
+    root = tags.pdf.Root.StructTreeRoot
+    nums = list(root.ParentTree.Nums)
+    keys = [int(key) for key in nums[::2]]
+    assert keys == sorted(set(keys)) and int(root.ParentTreeNextKey) > keys[-1]
+    entries = dict(zip(keys, nums[1::2], strict=True))
+    for index, page in enumerate(tags.pdf.pages):
+        holders = entries[int(page.obj.StructParents)]
+        for (on, mcid), element in tags.marked.items():
+            if on == index:
+                assert holders[mcid].objgen == element, (index + 1, mcid)
+        for annotation in page.obj.get("/Annots", []):
+            assert entries[int(annotation.StructParent)].objgen == tags.objects[annotation.objgen]
+
+
+def test_it_claims_pdfa_2a_and_pdfua_1_and_says_so_in_info_and_xmp(tags: Tags) -> None:
+    pdf = tags.pdf
+    meta = pdf.open_metadata()
+    assert (meta["pdfaid:part"], meta["pdfaid:conformance"], meta["pdfuaid:part"]) == ("2", "A", "1")
+    info = pdf.docinfo
+    assert meta["dc:title"] == str(info.Title) == "The Spark 2017"
+    assert meta["dc:creator"] == [str(info.Author)]
+    assert meta["dc:description"] == str(info.Subject)
+    assert meta["pdf:Keywords"] == str(info.Keywords) and meta["pdf:Producer"] == str(info.Producer)
+    assert meta["xmp:CreatorTool"] == str(info.Creator)
+    assert meta["xmp:CreateDate"] == "2017-05-19T00:00:00Z" and str(info.CreationDate) == "D:20170519000000Z"
+    assert meta["dc:language"] == {"en-ZA"} and pdf.Root.Lang == "en-ZA"
+    assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
+    (intent,) = pdf.Root.OutputIntents
+    assert intent.S == "/GTS_PDFA1" and int(intent.DestOutputProfile.N) == 3
+
+
+def test_nothing_is_stored_twice(tags: Tags) -> None:
+    streams = [obj for obj in tags.pdf.objects if isinstance(obj, pikepdf.Stream)]
+    digests = [(obj.stream_dict.unparse(resolved=True), obj.read_raw_bytes()) for obj in streams]
+    assert len(digests) == len(set(digests))
+    assert not any(obj.get("/Interpolate") is True for obj in streams)
