@@ -102,6 +102,7 @@ def _mark_flow(box: Any, parents: dict, lines: list, hidden: bool) -> None:
         hidden = True
     if isinstance(box, boxes.LineBox):
         lines.append((element, box))
+        lines = []  # a first line's text is in a line box of its own, inside the line
     previous_blank = False
     for child in getattr(box, "children", ()):
         if hidden:

@@ -496,7 +496,7 @@ class Stream:
 
     text: str
     pages: list[int]  # page number at each position of text
-    breaks: frozenset[int]  # positions right after a hyphen that ends a line
+    breaks: frozenset[int]  # positions where a line ends inside a word (before its hyphen, if shown)
     lines: list[tuple[int, int, str]]  # the line of each position: page, baseline, column or "across"
 
     def find(self, word: str, start: int) -> tuple[int, int] | None:
@@ -539,9 +539,11 @@ def body_stream(pages: list[Page], style: Style) -> Stream:
             if any(box.contains(char.box.x0, char.box.y0) for box in page.shaded):
                 continue
             following = page.chars[index + 1].text if index + 1 < len(page.chars) else "\n"
-            if char.text in HYPHENS and following in "\r\n":
-                breaks.add(length)
             kept = normal(char.text)
+            if following in "\r\n" and char.text.strip():  # a line that ends inside a word: with
+                # its hyphen, or with ActualText that takes the hyphen off (a line ending between
+                # words ends with the space ActualText gives it)
+                breaks.add(length if char.text in HYPHENS else length + len(kept))
             text.append(kept)
             numbers += [page.number] * len(kept)
             baseline = round(char.baseline)
