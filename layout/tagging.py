@@ -371,6 +371,7 @@ class _Writer:
         self.objects: list[tuple[Any, Any]] = []  # (annotation, element) in order
         self.ids: list[tuple[str, Any]] = []
         self.language = document.metadata.lang or ""
+        self.heading = 0  # the level of the last heading written
 
     def write(self) -> None:
         pdf = self.pdf
@@ -399,9 +400,13 @@ class _Writer:
         pdf.catalog["Lang"] = pydyf.String(self.language)
 
     def element(self, node: Node, parent: Any, language: str) -> pydyf.Dictionary:
-        element = pydyf.Dictionary({"Type": "/StructElem", "S": f"/{node.type}", "P": parent})
+        kind = node.type
+        if re.fullmatch(r"H[1-6]", kind):  # no level skipped (ISO 14289-1, 7.4.2): as the outline reads
+            self.heading = min(int(kind[1]), self.heading + 1)
+            kind = f"H{self.heading}"
+        element = pydyf.Dictionary({"Type": "/StructElem", "S": f"/{kind}", "P": parent})
         self.pdf.add_object(element)
-        lang = node.element.get("lang") if node.element is not None and node.type != "Note" else None
+        lang = node.element.get("lang") if node.element is not None else None
         if lang and lang != language:
             element["Lang"] = pydyf.String(lang)
             language = lang

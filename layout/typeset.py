@@ -416,9 +416,27 @@ def _finish_archive(document: Document, pdf: pydyf.PDF) -> None:
     if "Metadata" in pdf.catalog:  # a tagged write: say what it is
         metadata = pdf.objects[resolve_number(pdf.catalog["Metadata"])]
         metadata.stream = [archival.declare(b"".join(metadata.stream))]
+        _calibrated_cmyk(pdf)
         for item in pdf.objects:  # PDF/A (6.2.8.1): images are not interpolated
             if isinstance(item, pydyf.Stream):
                 item.extra.pop("Interpolate", None)
+
+
+def _calibrated_cmyk(pdf: pydyf.PDF) -> None:
+    """A CMYK photo (a JPEG from a print shop) in the press's profile rather than DeviceCMYK,
+    which PDF/A (ISO 19005-2, 6.2.4.3) allows only under a CMYK output intent: the archive's is
+    sRGB. The profile is embedded only in a file that has such a photo."""
+    images = [
+        item
+        for item in pdf.objects
+        if isinstance(item, pydyf.Stream) and item.extra.get("ColorSpace") == "/DeviceCMYK"
+    ]
+    if images:
+        deflated = _print_profile().deflated
+        profile = pydyf.Stream([deflated], pydyf.Dictionary({"N": 4, "Filter": "/FlateDecode"}))
+        pdf.add_object(profile)
+        for image in images:
+            image.extra["ColorSpace"] = pydyf.Array(["/ICCBased", profile.reference])
 
 
 def _describe_links(document: Document) -> None:
