@@ -2,7 +2,8 @@
 
 Validation is ``build.load``, the same that every build runs first (manifest, front matter,
 bodies, images), so a check and a build never disagree; WeasyPrint is not even imported.
-Preflight (``--pdf``) reads the PDFs the last build wrote; see :mod:`layout.preflight`.
+Preflight (``--pdf``) reads the PDFs the last build wrote; see :mod:`layout.preflight`, and checks the
+archive edition against PDF/UA-1 and PDF/A-2 (:mod:`layout.pdfua`, :mod:`layout.pdfa`).
 """
 
 from __future__ import annotations
@@ -82,6 +83,17 @@ def _check_issue(project: Project, issue_dir: Path, pdf: bool, result: IssueChec
             return
         result.stale = not is_up_to_date(project, loaded)
         result.findings = preflight_issue(printed, archive, [a.title for a in loaded.issue.articles])
+        result.findings += archive_findings(archive)
+
+
+def archive_findings(archive: Path) -> list[Any]:
+    """What the PDF/UA-1 and PDF/A-2 checks find in an archive edition (the file read once)."""
+    from .pdfa import check_pdfa
+    from .pdfua import check_pdfua
+    from .tagged import read_structure
+
+    structure = read_structure(archive)
+    return check_pdfua(archive, structure) + check_pdfa(archive, structure)
 
 
 def check_issues(
