@@ -2,7 +2,7 @@
 
 An issue is laid out once, with a 3 mm bleed, and written twice:
 
-- the archive edition (PDF/UA-1: tagged, bookmarked, screen-resolution images), cropped to
+- the archive edition (PDF/A-2a and PDF/UA-1: tagged, bookmarked, screen-resolution images), cropped to
   the trim so that a reader sees the page as it was printed;
 - the print edition, padded to a multiple of 4 pages before the back page, with crop marks
   drawn outside the bleed on a sheet 10 mm larger than the trim on every side.
