@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from xml.etree.ElementTree import Element
@@ -281,7 +282,7 @@ class _Walk:
         for box in parent.children:
             if isinstance(box, TextBox):
                 left, right = box.position_x, box.position_x + box.width
-                if box.width <= 0 and box.text.strip():
+                if box.width <= 0 and _printable(box.text):
                     self._report(bounds, "this text was cut off (set in no width)", box.text)
             elif isinstance(box, InlineBlockBox):
                 self.block(box, bounds)
@@ -405,3 +406,10 @@ def _selector(element: Element, parents: dict[int, Element]) -> str:
 
 def _tag(element: Element) -> str:
     return element.tag.rsplit("}", 1)[-1]
+
+
+def _printable(text: str) -> bool:
+    """Whether text has a character that prints: not a space, nor an invisible format character
+    (a zero-width space the text stage puts in an address as a break point sits alone in a box of
+    no width when a line breaks there)."""
+    return any(not char.isspace() and unicodedata.category(char) != "Cf" for char in text)
