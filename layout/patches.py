@@ -206,7 +206,9 @@ def _calls(line: Any, notes: set[int]) -> bool:
 
 @contextlib.contextmanager
 def _marked_as_prepared(self: Stream, box: Any, tag: str) -> Iterator[None]:
-    """``Stream.marked``, drawing an artifact as one and a box's ActualText in its property list."""
+    """``Stream.marked``, drawing an artifact as one, the space a line break took after a box as
+    an invisible space glyph at the end of its text (or, where its font has none to give, as
+    ActualText), and a box's ActualText in its property list."""
     if self._tags is None:
         yield
         return
@@ -215,15 +217,42 @@ def _marked_as_prepared(self: Stream, box: Any, tag: str) -> Iterator[None]:
         pydyf.Stream.begin_marked_content(self, "Artifact", artifact)
     else:
         properties = pydyf.Dictionary({"MCID": len(self._tags)})
-        actual = getattr(box, tagging.ACTUAL_TEXT, None)
-        if actual is not None:
-            properties["ActualText"] = pydyf.String(actual)
         self._tags[box] = {"tag": tag, "mcid": properties["MCID"]}
         pydyf.Stream.begin_marked_content(self, tag, properties)
+        start = len(self.stream)
     try:
         yield
     finally:
+        if artifact is None:
+            if getattr(box, tagging.SPACE_AFTER, False) and not _space_after(self, start):
+                setattr(box, tagging.ACTUAL_TEXT, box.text + " ")
+            actual = getattr(box, tagging.ACTUAL_TEXT, None)
+            if actual is not None:
+                properties["ActualText"] = pydyf.String(actual)
         pydyf.Stream.end_marked_content(self)
+
+
+def _space_after(stream: Stream, start: int) -> bool:
+    """Put the space glyph of the font last used since ``start`` at the end of the last text
+    shown since then (``[<...>] TJ``, as ``draw_text`` writes it); whether it could."""
+    operations = stream.stream
+    shown = next(
+        (i for i in range(len(operations) - 1, start - 1, -1) if _ends(operations[i], b"] TJ")), None
+    )
+    chosen = next((i for i in range(shown or start, start - 1, -1) if _ends(operations[i], b" Tf")), None)
+    if shown is None or chosen is None:
+        return False
+    name = bytes(operations[chosen]).split()[0][1:].decode()
+    font = next((font for font in stream._fonts.values() if font.hash == name), None)
+    glyph = next((g for g, text in font.to_unicode.items() if text == " "), None) if font else None
+    if glyph is None or font.bitmap:
+        return False
+    operations[shown] = bytes(operations[shown])[: -len(b"] TJ")] + f"<{glyph:04x}>] TJ".encode()
+    return True
+
+
+def _ends(operation: Any, suffix: bytes) -> bool:
+    return isinstance(operation, bytes | bytearray) and operation.endswith(suffix)
 
 
 if weasyprint.__version__ == PATCHED_RELEASE:

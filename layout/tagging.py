@@ -35,6 +35,7 @@ from weasyprint.formatting_structure import boxes
 
 ARTIFACT = "_layout_artifact"  # on a box: the property list it is drawn as an artifact with
 ACTUAL_TEXT = "_layout_actual_text"  # on a text box: what it reads as, where that differs from its glyphs
+SPACE_AFTER = "_layout_space_after"  # on a text box: a line break took the space after it
 PX = 0.75  # PDF points in a CSS px
 OBJECT = "\ufffc"  # stands for a footnote's call in an element's text
 CONTEXT = 24  # characters either side of a line break matched against the element's text
@@ -111,6 +112,8 @@ def _mark_flow(box: Any, parents: dict, lines: list, hidden: bool) -> None:
             blank = "::" in child.element_tag and not child.text.strip()
             if blank and previous_blank:
                 setattr(child, ARTIFACT, LAYOUT)  # a leader: one space of it is read
+            elif not child.text.strip():  # a space between two styles, which may draw no glyph
+                setattr(child, ACTUAL_TEXT, " ")
             previous_blank = blank
         _mark_flow(child, parents, lines, hidden)
 
@@ -131,8 +134,7 @@ def _mark_line_ends(lines: list[tuple[Element, boxes.LineBox]], parents: dict) -
                 texts[element] = _element_text(element)
             _mark_break(last, before, after, texts[element])
         if runs and not getattr(runs[-1][1], ACTUAL_TEXT, None):
-            last = runs[-1][1]
-            setattr(last, ACTUAL_TEXT, last.text + " ")
+            setattr(runs[-1][1], SPACE_AFTER, True)
 
 
 def _line_run(line: boxes.LineBox) -> tuple[str, boxes.TextBox] | None:
@@ -182,7 +184,7 @@ def _mark_break(last: boxes.TextBox, before: str, after: str, source: str) -> No
     ):
         setattr(last, ACTUAL_TEXT, last.text[: -len(hyphen)])
     elif f"{tail} {head}" in source or (tail + head not in source and _words_apart(tail, head)):
-        setattr(last, ACTUAL_TEXT, last.text + " ")
+        setattr(last, SPACE_AFTER, True)
 
 
 def _words_apart(tail: str, head: str) -> bool:
