@@ -145,7 +145,6 @@ def bind(
     _outline(pdf, publication, volume, bound, starts)
     _label_pages(pdf, front_pages, bound)
     _describe(pdf, publication, volume, bound)
-    _name_subsets(pdf)
     _store_once(pdf)
     pdf.trailer.ID = Array([String(_file_identifier(front_matter, bound, volume))] * 2)
     pdf.save(
@@ -274,23 +273,31 @@ class Structure:
         """Give every ID under ``top`` the ``prefix`` (and the cells' /Headers that name them) and
         record it for the ID tree; rename the types and classes that clashed."""
         stack = [top]
-        while stack:
+        while stack:  # some 1,400 elements an issue: each asked for its keys once
             element = stack.pop()
-            if "/ID" in element:
+            keys = element.keys()
+            if "/ID" in keys:
                 identifier = prefix.encode() + bytes(element.ID)
                 element.ID = String(identifier)
                 self.ids[identifier] = element
-            attributes = element.get("/A")
-            for attribute in attributes if isinstance(attributes, Array) else [attributes]:
-                if isinstance(attribute, Dictionary) and "/Headers" in attribute:
-                    attribute.Headers = Array([String(prefix.encode() + bytes(h)) for h in attribute.Headers])
+            if "/A" in keys:
+                attributes = element.A
+                for attribute in attributes if isinstance(attributes, Array) else [attributes]:
+                    if isinstance(attribute, Dictionary) and "/Headers" in attribute:
+                        headers = [String(prefix.encode() + bytes(h)) for h in attribute.Headers]
+                        attribute.Headers = Array(headers)
             if roles and str(element.S) in roles:
                 element.S = Name(roles[str(element.S)])
-            if classes and "/C" in element:
+            if classes and "/C" in keys:
                 names = element.C if isinstance(element.C, Array) else [element.C]
                 changed = [Name(classes.get(str(c), str(c))) if isinstance(c, Name) else c for c in names]
                 element.C = Array(changed) if isinstance(element.C, Array) else changed[0]
-            stack.extend(kid for kid in _struct_kids(element) if _is_element(kid))
+            if "/K" in keys:
+                kids = element.K
+                if isinstance(kids, Array):
+                    stack.extend(kid for kid in kids if isinstance(kid, Dictionary) and "/S" in kid)
+                elif isinstance(kids, Dictionary) and "/S" in kids:
+                    stack.append(kids)
 
 
 def _shift_keys(owner: Dictionary, offset: int, shifted: set[tuple[int, int]]) -> None:
@@ -462,24 +469,24 @@ def subset_tag(program: bytes) -> str:
     return "".join(chr(65 + byte % 26) for byte in hashlib.sha256(program).digest()[:6])
 
 
-def _name_subsets(pdf: pikepdf.Pdf) -> None:
-    """Give every embedded font subset a tag of its own content, in the font's BaseFont, its
+def _name_subset(font: Dictionary, named: set[tuple[int, int]]) -> None:
+    """Give an embedded font subset a tag of its own content, in the font's BaseFont, its
     descendant's and its descriptor's FontName alike (content streams name fonts by resource,
-    so nothing else changes)."""
-    for font in pdf.objects:
-        if not isinstance(font, Dictionary) or font.get("/Type") != "/Font":
-            continue
-        parts = [font, *font.get("/DescendantFonts", ())]
-        descriptor = parts[-1].get("/FontDescriptor") or Dictionary()
-        programs = [descriptor[key] for key in FONT_PROGRAMS if key in descriptor]
-        name = str(descriptor.get("/FontName", ""))
-        if not programs or not SUBSET_TAG.match(name):
-            continue
-        tagged = Name(f"/{subset_tag(programs[0].read_bytes())}+{name.lstrip('/')[7:]}")
-        descriptor.FontName = tagged
-        for part in parts:
-            if SUBSET_TAG.match(str(part.get("/BaseFont", ""))):
-                part.BaseFont = tagged
+    so nothing else changes); ``named`` holds the descriptors done."""
+    parts = [font, *font.get("/DescendantFonts", ())]
+    descriptor = parts[-1].get("/FontDescriptor")
+    if descriptor is None or descriptor.objgen in named:
+        return
+    named.add(descriptor.objgen)
+    programs = [descriptor[key] for key in FONT_PROGRAMS if key in descriptor]
+    name = str(descriptor.get("/FontName", ""))
+    if not programs or not SUBSET_TAG.match(name):
+        return
+    tagged = Name(f"/{subset_tag(programs[0].read_bytes())}+{name.lstrip('/')[7:]}")
+    descriptor.FontName = tagged
+    for part in parts:
+        if SUBSET_TAG.match(str(part.get("/BaseFont", ""))):
+            part.BaseFont = tagged
 
 
 SHARED_KEYS = ("/Parent", "/P", "/StructParents")  # keys that lead out of what a page draws
@@ -490,10 +497,12 @@ def _store_once(pdf: pikepdf.Pdf) -> None:
     parts) once: five issues each carry the same sRGB profile and, often, the same images.
 
     Objects are compared from the leaves up, so that two fonts whose programs were merged are
-    merged in turn. Raster images are set not to be interpolated (ISO 19005-2, 6.2.8.3).
+    merged in turn; each font subset is named after its content first. Raster images are set
+    not to be interpolated (ISO 19005-2, 6.2.8.3).
     """
     kept: dict[tuple[str, bytes], Object] = {}
     seen: dict[tuple[int, int], Object] = {}
+    named: set[tuple[int, int]] = set()
 
     def visit(obj: Object) -> Object:
         if obj.is_indirect:
@@ -507,6 +516,8 @@ def _store_once(pdf: pikepdf.Pdf) -> None:
                     if single.objgen != child.objgen:
                         obj[position] = single
         elif isinstance(obj, (Dictionary, Stream)):
+            if obj.get("/Type") == "/Font":  # named before it is compared: equal subsets, equal names
+                _name_subset(obj, named)
             if obj.get("/Interpolate") is True:
                 obj.Interpolate = False
             for key in list(obj.keys()):
