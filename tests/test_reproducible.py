@@ -112,8 +112,10 @@ def test_print_edition_declares_pdf_x4_with_a_cmyk_output_intent(project: Projec
         assert reader.metadata["/Trapped"] == "/False"
         for page in reader.pages:  # PDF/X: every page says where it is trimmed
             assert "/TrimBox" in page and "/BleedBox" in page
-        archive = PdfReader(project.archive_path(publication, number))
-        assert "/OutputIntents" not in archive.trailer["/Root"]
+        archive = PdfReader(project.archive_path(publication, number))  # PDF/A: sRGB, not the press's
+        (intent,) = [item.get_object() for item in archive.trailer["/Root"]["/OutputIntents"]]
+        assert intent["/S"] == "/GTS_PDFA1"
+        assert intent["/DestOutputProfile"].get_object().get_data()[16:20] == b"RGB "
 
 
 def test_the_profile_ships_with_its_licence() -> None:
