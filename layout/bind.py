@@ -217,7 +217,8 @@ class Structure:
         else:
             part = self._element("/Part", kids, self.document)
         part.T = String(title)
-        part.Lang = source.Root.get("/Lang", String(""))
+        if "/Lang" in source.Root:  # the language; the volume's /Lang otherwise
+            part.Lang = source.Root.Lang
         part.P = self.document
         self.document.K = Array([*_struct_kids(self.document), part])
         self._rename(part, prefix, roles, classes)
