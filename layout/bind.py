@@ -11,8 +11,10 @@ The volume has one structure tree (ISO 32000-1, 14.7): its Document holds the fr
 elements, then one Part for each issue with that issue's elements; page and annotation keys of
 the parent tree are renumbered to be unique, element IDs are prefixed with the issue (WeasyPrint
 names its table headers after object numbers, so two issues could share one), and role and class
-maps are merged. The file claims PDF/A-2a and PDF/UA-1 (``archival.declare``), with one sRGB
-output intent and its Info dictionary saying what its XMP says.
+maps are merged. The file claims PDF/A-2a and PDF/UA-1 (``archival.declare``), its Info
+dictionary saying what its XMP says. It is built on the front matter's file, written as the
+archive editions are (PDF/A-2a), and keeps its one sRGB output intent; the issues' catalogs, and
+so their intents, are not copied.
 
 Each issue names its font subsets after the font alone (WeasyPrint's ``RBQAEQ+Charis-SIL``), so
 the issues of a volume would give one name to five different subsets, which ISO 32000-1 (9.6.4)
@@ -27,7 +29,6 @@ import hashlib
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from importlib.resources import files
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -377,9 +378,6 @@ def _label_pages(pdf: pikepdf.Pdf, front_pages: int, bound: list[BoundIssue]) ->
     pdf.Root.PageLabels = Dictionary(Nums=Array(labels))
 
 
-SRGB_PROFILE = files("weasyprint.pdf") / "sRGB2014.icc"  # the profile WeasyPrint's PDF/A editions carry
-
-
 def _describe(pdf: pikepdf.Pdf, publication: Publication, volume: Volume, bound: list[BoundIssue]) -> None:
     """Document info and XMP saying the same (title, publisher, date range, subjects, from the
     manifests), the PDF/A-2a and PDF/UA-1 claims, and what a tagged archive file declares."""
@@ -403,17 +401,6 @@ def _describe(pdf: pikepdf.Pdf, publication: Publication, volume: Volume, bound:
     pdf.Root.Lang = String(publication.language)
     pdf.Root.MarkInfo = Dictionary(Marked=True)
     pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
-    if "/OutputIntents" not in pdf.Root:  # the front matter's, when it is written with one
-        profile = pdf.make_indirect(Stream(pdf, SRGB_PROFILE.read_bytes(), N=3))
-        intent = Dictionary(
-            Type=Name.OutputIntent,
-            S=Name.GTS_PDFA1,
-            OutputConditionIdentifier=String("sRGB IEC61966-2.1"),
-            Info=String("sRGB IEC61966-2.1"),
-            RegistryName=String("http://www.color.org"),
-            DestOutputProfile=profile,
-        )
-        pdf.Root.OutputIntents = Array([intent])
 
 
 def _pdf_date(day: dt.date) -> str:
