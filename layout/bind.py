@@ -294,12 +294,7 @@ class Structure:
                 names = element.C if isinstance(element.C, Array) else [element.C]
                 changed = [Name(classes.get(str(c), str(c))) if isinstance(c, Name) else c for c in names]
                 element.C = Array(changed) if isinstance(element.C, Array) else changed[0]
-            if "/K" in keys:
-                kids = element.K
-                if isinstance(kids, Array):
-                    stack.extend(kid for kid in kids if isinstance(kid, Dictionary) and "/S" in kid)
-                elif isinstance(kids, Dictionary) and "/S" in kids:
-                    stack.append(kids)
+            stack.extend(kid for kid in _struct_kids(element) if _is_element(kid))
 
 
 def _shift_keys(owner: Dictionary, offset: int, shifted: set[tuple[int, int]]) -> None:
