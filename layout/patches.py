@@ -224,11 +224,16 @@ def _marked_as_prepared(self: Stream, box: Any, tag: str) -> Iterator[None]:
         yield
     finally:
         if artifact is None:
-            if getattr(box, tagging.SPACE_AFTER, False) and not _space_after(self, start):
-                setattr(box, tagging.ACTUAL_TEXT, box.text + " ")
-            actual = getattr(box, tagging.ACTUAL_TEXT, None)
-            if actual is not None:
-                properties["ActualText"] = pydyf.String(actual)
+            said = getattr(box, tagging.ACTUAL_TEXT, None)
+            if getattr(box, tagging.SPACE_AFTER, False) and (not _space_after(self, start) or said):
+                said = (box.text if said is None else said) + " "
+            elif not getattr(box, "text", "x").strip() and not any(
+                _ends(op, b"] TJ") for op in self.stream[start:]
+            ):
+                said = " "  # a space between two styles that draws no glyph is still a space
+            setattr(box, tagging.SAID, said)
+            if said is not None:
+                properties["ActualText"] = pydyf.String(said)
         pydyf.Stream.end_marked_content(self)
 
 
