@@ -111,6 +111,8 @@ class Contact(Model):
     """The number as printed, e.g. '+27 822020617'."""
     phone_label: Text = "ph/sms/whatsapp"
     """What the number takes: printed before it."""
+    whatsapp: bool = False
+    """Whether the number takes WhatsApp messages: the site then links it to WhatsApp (wa.me)."""
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]+$")] | None = None
     """An e-mail address; without one no 'email us at' is printed."""
 

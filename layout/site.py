@@ -14,17 +14,24 @@ import hashlib
 import html
 import io
 import json
+import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
+
+from markupsafe import Markup
 
 from .build import LoadedIssue, Project, load
 from .colours import house_colours
+from .copyfit import article_starts
 from .downloads import Download, build_pdfs, cover, offer, write_file
 from .errors import LayoutError, Problem
 from .manifest import Article, Issue, Publication, Volume, find_issue_dirs, load_publication, load_volumes
+from .pdf import LazyReader
 from .render import anchor, environment, issue_title, long_date, printed_publication, volume_span
 from .text import typographic
+from .web import image_data, web_body
 
 EDITIONS = (  # what each issue offers: label, where the build puts it, the site's file name, a note
     (
@@ -81,15 +88,20 @@ def build_site(project: Project, out: Path | None = None, jobs: int = 1) -> Site
     _link(issues, bound)
     subjects = _subjects(publication, issues)
     pages = _pages(issues, bound, subjects)
+    pages |= _article_pages(site, publication.site_url, loaded, issues, written_images := [])
     env = environment(project.style_dir(publication.style))
     printed = printed_publication(publication)
     common = {"publication": printed, "subjects": subjects, "issues": issues, "volumes": bound}
+    common |= {"theme_colour": _theme_colour(project, publication), "contact": contact_links(publication)}
     for url, (template, context) in pages.items():
-        text = env.get_template(f"site/{template}").render(common, root="../" * url.count("/"), **context)
+        head = head_tags(publication, url, template, context)
+        text = env.get_template(f"site/{template}").render(
+            common, root="../" * url.count("/"), head=head, **context
+        )
         write_file(site / url, text.encode())
-    written = {*pages, "search-index.js"}
+    written = {*pages, "search-index.js", *written_images}
     if publication.site_url:
-        for name in ("feed.atom", "sitemap.xml"):
+        for name in ("feed.atom", "feed-articles.atom", "sitemap.xml"):
             context = {"base": publication.site_url, "newest": issues[0]["iso_date"]}
             write_file(site / name, env.get_template(f"site/{name}").render(common, **context).encode())
             written.add(name)
@@ -130,7 +142,7 @@ def _pages(issues: list[dict], volumes: list[dict], subjects: list[dict]) -> dic
     """Every page of the site: its address, its template and what that template shows."""
     pages = {
         "index.html": ("index.html", {"latest": issues[0], "shelves": _shelves(issues, volumes)}),
-        "subjects/index.html": ("subjects.html", {}),
+        "subjects/index.html": ("subjects.html", {"latest": issues[0]}),
     }
     pages |= {issue["url"]: ("issue.html", {"issue": issue}) for issue in issues}
     pages |= {volume["url"]: ("volume.html", {"volume": volume}) for volume in volumes}
@@ -152,11 +164,12 @@ def _issue_entry(
         for label, path, suffix, note in EDITIONS
     ]
     articles = []
-    for article in issue.articles:
+    printed = _printed_pages(project.archive_path(publication, number), len(issue.articles))
+    for article, printed_page in zip(issue.articles, printed, strict=True):
         leaflet = project.leaflet_path(publication, number, article.slug, "a5")
         name = f"leaflets/{leaflet.name}"
         offered = None if article.source in unset else offer(site, leaflet, name, "A5 leaflet")
-        articles.append(_article_entry(publication, issue, article, url, offered))
+        articles.append(_article_entry(publication, issue, article, url, offered) | {"page": printed_page})
     return {
         "number": number,
         "title": issue_title(publication, issue),
@@ -180,9 +193,14 @@ def _issue_entry(
 def _article_entry(
     publication: Publication, issue: Issue, article: Article, page: str, leaflet: Download | None
 ):
+    folder = f"{page.removesuffix('index.html')}{article.slug}/"
     return {
         "id": anchor(issue, article),
-        "url": f"{page}#{anchor(issue, article)}",
+        "slug": article.slug,
+        "folder": folder,
+        "url": f"{folder}index.html",
+        "in_issue": f"{page}#{anchor(issue, article)}",
+        "lang": article.lang,
         "title": typographic(article.title),
         "byline": article.byline and typographic(article.byline),
         "kind": article.kind.capitalize(),
@@ -193,6 +211,7 @@ def _article_entry(
         "issue_label": f"No {issue.number}, {long_date(issue.date)}",
         "issue_number": issue.number,
         "issue_date": issue.date.isoformat(),
+        "iso_date": (article.date or issue.date).isoformat(),
         "leaflet": leaflet,
     }
 
@@ -251,6 +270,190 @@ def _subjects(publication: Publication, issues: list[dict]) -> list[dict]:
                 }
             )
     return subjects
+
+
+# --- article pages and what every page says of itself in its head ---------------------------
+
+
+def _printed_pages(archive: Path, articles: int) -> list[int | None]:
+    """The page of the archive edition each article starts on, from its bookmarks (one per article)."""
+    starts = article_starts(LazyReader(archive))
+    if len(starts) != articles:  # an edition made before bookmarks were one per article: say no page
+        return [None] * articles
+    return [start.page for start in starts]
+
+
+def _article_pages(
+    site: Path, site_url: str | None, loaded: list[LoadedIssue], issues: list[dict], images: list[str]
+) -> dict:
+    """A page for every article (``issues/NNN/SLUG/index.html``), its web text from the same text
+    stage as the PDFs, its images copied beside it (their names added to ``images``); each article's
+    entry gets its web body, for the feed of articles."""
+    pages = {}
+    for item, issue in zip(loaded, issues, strict=True):
+        entries = issue["articles"]
+        for index, (article, entry) in enumerate(zip(item.issue.articles, entries, strict=True)):
+            web = web_body(item.texts[article.slug], article, item.directory)
+            for image in web.images:
+                name = posixpath.normpath(entry["folder"] + image.src)
+                write_file(site / name, image_data(image))
+                images.append(name)
+            entry["body"] = Markup(web.html)
+            entry["share"] = _whatsapp_share(site_url, entry)
+            context = {
+                "article": entry,
+                "issue": issue,
+                "notes": web.notes,
+                "previous": entries[index - 1] if index > 0 else None,
+                "next": entries[index + 1] if index + 1 < len(entries) else None,
+            }
+            pages[entry["url"]] = ("article.html", context)
+    return pages
+
+
+def _theme_colour(project: Project, publication: Publication) -> str:
+    """The house red, for the browser's bar on a phone (``theme-color``)."""
+    red, green, blue = house_colours(project.style_dir(publication.style) / "style.css").names["--red"]
+    return f"#{red:02x}{green:02x}{blue:02x}"
+
+
+def contact_links(publication: Publication) -> dict:
+    """The publisher's phone as addresses a phone acts on: ``tel:``, ``sms:`` and, where the number
+    takes WhatsApp, ``https://wa.me/`` with its digits alone."""
+    phone = publication.contact.phone
+    if not phone:
+        return {}
+    digits = re.sub(r"\D", "", phone)
+    plus = "+" if phone.lstrip().startswith("+") else ""
+    links = {"tel": f"tel:{plus}{digits}", "sms": f"sms:{plus}{digits}"}
+    if publication.contact.whatsapp:
+        links["whatsapp"] = f"https://wa.me/{digits}"
+    return links
+
+
+def _whatsapp_share(site_url: str | None, article: dict) -> str | None:
+    """A link that opens WhatsApp with the title and the article's address to send: only where the
+    site knows its address (a page opened from disk has none to share)."""
+    if not site_url:
+        return None
+    return "https://wa.me/?text=" + quote(f"{article['title']} {site_url}{article['folder']}")
+
+
+DESCRIPTION_LENGTH = 200  # characters: what a search result or a shared link shows of a description
+
+
+def head_tags(publication: Publication, url: str, template: str, context: dict) -> dict:
+    """What a page says of itself to search engines and to the apps a link is shared in: its
+    description, canonical address, Open Graph type, share image and JSON-LD."""
+    base = publication.site_url
+    address = base and base + url.removesuffix("index.html")
+    kind, description, image, data = _page_facts(publication, template, context)
+    image_url = f"{base or '../' * url.count('/')}share/{image}"
+    head = {
+        "description": _shortened(description),
+        "canonical": address,
+        "og_type": kind,
+        "image": image_url,
+        "locale": publication.language.replace("-", "_"),
+        "json_ld": None,
+    }
+    if data:
+        data |= {"@context": "https://schema.org", "image": image_url}
+        if address:
+            data["url"] = address
+        head["json_ld"] = Markup(json.dumps(data, ensure_ascii=False).replace("<", "\\u003c"))
+    return head
+
+
+def _page_facts(publication: Publication, template: str, context: dict) -> tuple[str, str, str, dict | None]:
+    """A page's Open Graph type, description, share image (under ``share/``) and JSON-LD."""
+    if template == "article.html":
+        article, issue = context["article"], context["issue"]
+        text = article["standfirst"] or _first_sentence(plain_text(article["body"]))
+        return (
+            "article",
+            text,
+            f"{issue['number']:03d}-{article['slug']}.png",
+            _news_article(publication, article, issue, text),
+        )
+    if template == "issue.html":
+        issue = context["issue"]
+        return (
+            "website",
+            issue["summary"],
+            f"{issue['number']:03d}.png",
+            _publication_issue(publication, issue),
+        )
+    if template == "volume.html":
+        volume = context["volume"]
+        titles = "; ".join(issue["theme"] or issue["title"] for issue in volume["issues"])
+        newest = volume["issues"][0]["number"]
+        return (
+            "website",
+            f"{volume['title']}: {volume['span']}, bound in one file. {titles}",
+            f"{newest:03d}.png",
+            None,
+        )
+    if template == "subject.html":
+        subject = context["subject"]
+        titles = "; ".join(article["title"] for article in subject["articles"])
+        newest = subject["articles"][0]
+        image = f"{newest['issue_number']:03d}-{newest['slug']}.png"
+        return "website", f"{subject['label']} in {publication.name}: {titles}", image, None
+    image = f"{context['latest']['number']:03d}.png"
+    if template == "subjects.html":
+        return "website", f"Every article of {publication.name}, by what it is about.", image, None
+    name, publisher = publication.name, publication.publisher
+    return (
+        "website",
+        f"Every issue of {name}, newsletter of the {publisher}, to read, print and share.",
+        image,
+        None,
+    )
+
+
+def _news_article(publication: Publication, article: dict, issue: dict, description: str) -> dict:
+    author = {"@type": "Person", "name": article["byline"]} if article["byline"] else _publisher(publication)
+    return {
+        "@type": "NewsArticle",
+        "headline": article["title"],
+        "description": description,
+        "datePublished": article["issue_date"],
+        "inLanguage": article["lang"],
+        "author": author,
+        "publisher": _publisher(publication),
+        "isPartOf": _publication_issue(publication, issue),
+        "articleSection": article["kind"],
+        "keywords": [label for label, _ in article["subjects"]],
+    }
+
+
+def _publication_issue(publication: Publication, issue: dict) -> dict:
+    return {
+        "@type": "PublicationIssue",
+        "issueNumber": str(issue["number"]),
+        "datePublished": issue["iso_date"],
+        "name": issue["title"],
+        "isPartOf": {"@type": "Periodical", "name": publication.name, "publisher": _publisher(publication)},
+    }
+
+
+def _publisher(publication: Publication) -> dict:
+    short = publication.publisher_short
+    return {"@type": "Organization", "name": publication.publisher, "alternateName": short}
+
+
+def _first_sentence(text: str) -> str:
+    match = re.match(r"(.+?[.!?])(?:\s|$)", text)
+    return match.group(1) if match else text
+
+
+def _shortened(text: str) -> str:
+    """``text`` cut at a word to at most ``DESCRIPTION_LENGTH`` characters, with an ellipsis if cut."""
+    text = " ".join(text.split())
+    if len(text) <= DESCRIPTION_LENGTH:
+        return text
+    return text[: DESCRIPTION_LENGTH - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def plain_text(body_html: str) -> str:

@@ -76,7 +76,9 @@ def _notes(root: HtmlElement) -> list[HtmlElement]:
     """Replace each footnote by its numbered call; return the notes' contents, in call order."""
     notes = []
     for number, span in enumerate(root.xpath('//span[@class="footnote"]'), start=1):
-        call = lxml.html.Element("a", {"class": "note-call", "href": f"#note-{number}", "id": f"call-{number}"})
+        call = lxml.html.Element(
+            "a", {"class": "note-call", "href": f"#note-{number}", "id": f"call-{number}"}
+        )
         call.text = str(number)
         label = lxml.html.Element("sup")
         label.append(call)
