@@ -100,6 +100,11 @@ class Project:
     def volume_path(self, publication: Publication, volume_id: str) -> Path:
         return self.out / "volumes" / f"{publication.slug}-{volume_id}.pdf"
 
+    def epub_path(self, publication: Publication, key: int | str) -> Path:
+        """The EPUB of an issue (its number) or a volume (its id): ``epub/the-spark-021.epub``."""
+        name = f"{key:03d}" if isinstance(key, int) else key
+        return self.out / "epub" / f"{publication.slug}-{name}.epub"
+
     @property
     def places(self) -> list[str]:
         """The project and output folders, as stamps name them."""

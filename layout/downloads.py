@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2
+from PIL import Image
 
 from .build import Project, build_booklets, build_volumes
 from .errors import LayoutError, Problem
@@ -82,16 +83,21 @@ def offer(site: Path, source: Path, name: str, label: str, note: str = "") -> Do
 
 def cover(site: Path, source: Path, name: str) -> Cover:
     """Render the first page of ``source`` into ``covers/NAME.webp``."""
-    document = pypdfium2.PdfDocument(source)
-    try:
-        page = document[0]
-        image = page.render(scale=COVER_WIDTH / page.get_width()).to_pil().convert("RGB")
-    finally:
-        document.close()
+    image = first_page(source, COVER_WIDTH)
     buffer = io.BytesIO()
     image.save(buffer, "WEBP", quality=78, method=6)
     write_file(site / COVER_DIR / f"{name}.webp", buffer.getvalue())
     return Cover(f"{COVER_DIR}/{name}.webp", image.width, image.height)
+
+
+def first_page(source: Path, width: int) -> Image.Image:
+    """The first page of a PDF rendered ``width`` pixels wide, in RGB (covers of the site and the EPUBs)."""
+    document = pypdfium2.PdfDocument(source)
+    try:
+        page = document[0]
+        return page.render(scale=width / page.get_width()).to_pil().convert("RGB")
+    finally:
+        document.close()
 
 
 def build_pdfs(project: Project, jobs: int = 1) -> list[Problem]:

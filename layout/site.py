@@ -26,10 +26,12 @@ from .build import LoadedIssue, Project, load
 from .colours import house_colours
 from .copyfit import article_starts
 from .downloads import Download, build_pdfs, cover, offer, write_file
+from .epub import offer_epubs
 from .errors import LayoutError, Problem
 from .manifest import Article, Issue, Publication, Volume, find_issue_dirs, load_publication, load_volumes
 from .pdf import LazyReader
 from .render import anchor, environment, issue_title, long_date, printed_publication, volume_span
+from .share import write_share_images
 from .text import typographic
 from .web import image_data, web_body
 
@@ -86,6 +88,8 @@ def build_site(project: Project, out: Path | None = None, jobs: int = 1) -> Site
         _volume_entry(project, site, publication, volume, issues, models) for volume in reversed(volumes)
     ]
     _link(issues, bound)
+    made = offer_epubs(project, site, publication, loaded, volumes, issues, bound)  # EPUBs and
+    made += write_share_images(project, site, publication, loaded)  # share images (epub, share)
     subjects = _subjects(publication, issues)
     pages = _pages(issues, bound, subjects)
     pages |= _article_pages(site, publication.site_url, loaded, issues, written_images := [])
@@ -111,6 +115,7 @@ def build_site(project: Project, out: Path | None = None, jobs: int = 1) -> Site
     offered += [a["leaflet"] for i in issues for a in i["articles"] if a["leaflet"]]
     written.update(d.url for d in offered)
     written.update(entry["cover"].url for entry in [*issues, *bound])
+    written.update(made)
     _remove_stale(site, written)
     total = sum(d.size for d in offered)
     return SiteResult(site, len(pages), len(offered), total, bool(publication.site_url), warnings)
