@@ -10,8 +10,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SYSTEM ?= system
 # WeasyPrint's libraries and fontconfig (the fonts are bundled); for the tests, poppler's pdftotext
-# and pdfinfo, qpdf, Ghostscript, faketime and Chromium (the site, through playwright).
-DEBS   := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig poppler-utils qpdf ghostscript chromium faketime
+# and pdfinfo, qpdf, Ghostscript, faketime, Chromium (the site, through playwright) and epubcheck.
+DEBS   := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig poppler-utils qpdf ghostscript chromium faketime epubcheck
 # Debian's own Python, unless PYTHON is another one (pyenv's, say): `python3 -m venv` needs
 # python3-venv, which holds ensurepip; a stock Debian 12 has neither.
 PYTHON_DEBS := $(if $(filter /usr/bin/%,$(shell command -v $(PYTHON) 2>/dev/null || echo /usr/bin/$(PYTHON))),python3 python3-venv)

@@ -60,6 +60,7 @@ blockquote { margin: 1em 1.2em; }
 figure { margin: 1em 0; }
 figure img, .cover img { max-width: 100%; height: auto; }
 figcaption, caption { font-size: 0.85em; font-style: italic; }
+caption { caption-side: bottom; text-align: left; }  /* under its table, as printed */
 table { border-collapse: collapse; font-size: 0.9em; }
 th, td { border-bottom: 1px solid #c9c2b6; padding: 0.2em 0.4em; text-align: left; vertical-align: top; }
 sup { line-height: 0; }
