@@ -37,7 +37,6 @@ ARTIFACT = "_layout_artifact"  # on a box: the property list it is drawn as an a
 ACTUAL_TEXT = "_layout_actual_text"  # on a text box: what it reads as, where that differs from its glyphs
 SPACE_AFTER = "_layout_space_after"  # on a text box: a line break took the space after it
 SAID = "_layout_said"  # on a text box, once drawn: its ActualText, space given back and all
-TRANSFORMS = {"uppercase": str.upper, "lowercase": str.lower, "capitalize": str.title}
 PX = 0.75  # PDF points in a CSS px
 OBJECT = "\ufffc"  # stands for a footnote's call in an element's text
 CONTEXT = 24  # characters either side of a line break matched against the element's text
@@ -114,19 +113,8 @@ def _mark_flow(box: Any, parents: dict, lines: list, hidden: bool) -> None:
             blank = "::" in child.element_tag and not child.text.strip()
             if blank and previous_blank:
                 setattr(child, ARTIFACT, LAYOUT)  # a leader: one space of it is read
-            elif child.style["text_transform"] in TRANSFORMS and "::" not in child.element_tag:
-                _as_written(child)
             previous_blank = blank
         _mark_flow(child, parents, lines, hidden)
-
-
-def _as_written(box: boxes.TextBox) -> None:
-    """A text set in capitals (``text-transform``) reads as its element's text is written."""
-    written = re.sub(r"[ \t\n\r\f]+", " ", "".join(box.element.itertext()))
-    transformed = TRANSFORMS[box.style["text_transform"]](written)
-    start = transformed.find(box.text) if len(transformed) == len(written) else -1
-    if start >= 0 and written[start : start + len(box.text)] != box.text:
-        setattr(box, ACTUAL_TEXT, written[start : start + len(box.text)])
 
 
 def _mark_line_ends(lines: list[tuple[Element, boxes.LineBox]], parents: dict) -> None:
