@@ -31,6 +31,7 @@ from .errors import LayoutError, Problem
 from .manifest import Article, Issue, Publication, Volume, find_issue_dirs, load_publication, load_volumes
 from .pdf import LazyReader
 from .render import anchor, environment, issue_title, long_date, printed_publication, volume_span
+from .search import write_search
 from .share import write_share_images
 from .text import typographic
 from .web import image_data, web_body
@@ -97,20 +98,20 @@ def build_site(project: Project, out: Path | None = None, jobs: int = 1) -> Site
     printed = printed_publication(publication)
     common = {"publication": printed, "subjects": subjects, "issues": issues, "volumes": bound}
     common |= {"theme_colour": _theme_colour(project, publication), "contact": contact_links(publication)}
+    common["asset"] = assets = _copy_assets(project, publication, site)  # first: pages name their hashes
     for url, (template, context) in pages.items():
         head = head_tags(publication, url, template, context)
         text = env.get_template(f"site/{template}").render(
             common, root="../" * url.count("/"), head=head, **context
         )
         write_file(site / url, text.encode())
-    written = {*pages, "search-index.js", *written_images}
+    written = {*pages, *written_images, *assets}
     if publication.site_url:
         for name in ("feed.atom", "feed-articles.atom", "sitemap.xml"):
             context = {"base": publication.site_url, "newest": issues[0]["iso_date"]}
             write_file(site / name, env.get_template(f"site/{name}").render(common, **context).encode())
             written.add(name)
-    write_file(site / "search-index.js", _search_index(loaded, issues).encode())
-    written.update(_copy_assets(project, publication, site))
+    written |= write_search(site, loaded, issues)  # last: Pagefind reads the pages written
     offered = [*(v["download"] for v in bound), *(d for i in issues for d in i["downloads"])]
     offered += [a["leaflet"] for i in issues for a in i["articles"] if a["leaflet"]]
     written.update(d.url for d in offered)
@@ -467,80 +468,124 @@ def plain_text(body_html: str) -> str:
     return " ".join(text.split())
 
 
-def _search_index(loaded: list[LoadedIssue], issues: list[dict]) -> str:
-    """The search index as a script that sets a global: a page opened from disk may not fetch JSON."""
-    records = []
-    for item, issue in zip(loaded, issues, strict=True):
-        for article, entry in zip(item.issue.articles, issue["articles"], strict=True):
-            text = plain_text(item.texts[article.slug].html)
-            records.append(
-                {
-                    "title": entry["title"],
-                    "byline": entry["byline"] or "",
-                    "kind": entry["kind"],
-                    "subjects": [label for label, _ in entry["subjects"]],
-                    "issue": entry["issue_label"],
-                    "url": entry["url"],
-                    "text": " ".join(filter(None, [article.standfirst, text])),
-                }
-            )
-    return f"window.SPARK_SEARCH = {json.dumps(records, ensure_ascii=False, separators=(',', ':'))};\n"
+ASSET_CACHE = "public, max-age=31536000, immutable"  # named with their hash: a change is a new address
+DOWNLOAD_CACHE = "public, max-age=2592000"  # PDFs and covers keep their names: a correction shows in a month
+PAGE_CACHE = "public, max-age=0, must-revalidate"  # pages, feeds, the search's entry files: asked each time
+FONT_FACE = re.compile(r"@font-face\s*{[^}]*}")
 
 
-def _copy_assets(project: Project, publication: Publication, site: Path) -> list[str]:
-    """The stylesheet, the search script, the fonts the stylesheet names and the fonts' licences;
-    return their names in the site."""
+def _copy_assets(project: Project, publication: Publication, site: Path) -> dict[str, str]:
+    """The stylesheet, the scripts, the web fonts the stylesheet names, the fonts' licences and the
+    host's cache rules; return each one's name in the site and the address pages give it, with
+    ``?v=`` and its hash, so that a host may let browsers keep it for a year."""
     assets = project.style_dir(publication.style) / "site" / "assets"
-    written = []
-    css = (assets / "site.css").read_text()
     colours = house_colours(project.style_dir(publication.style) / "style.css").screen_rule()
+    addresses = {}
+    css = (assets / "site.css").read_text()
+    for name, data in _web_fonts(project, assets / "site.css", css).items():
+        addresses[f"assets/fonts/{name}"] = _write_versioned(site, f"assets/fonts/{name}", data)
+    versioned = {name[len("assets/") :]: address[len("assets/") :] for name, address in addresses.items()}
+    css = re.sub(r"url\((fonts/[^)]+)\)", lambda m: f"url({versioned[m[1]]})", css)  # the stylesheet's own
     for path in sorted(assets.iterdir()):
         data = (colours + css).encode() if path.name == "site.css" else path.read_bytes()
-        write_file(site / "assets" / path.name, data)
-        written.append(f"assets/{path.name}")
-    fonts = sorted(set(re.findall(r"url\(fonts/([^)]+)\)", css)))
-    licences = sorted(p.name for p in project.fonts_dir.glob("*.txt"))
-    for name in fonts + licences:
-        web = name.endswith(".woff2")  # made from the TrueType font of the same name
-        source = project.fonts_dir / (f"{name.removesuffix('.woff2')}.ttf" if web else name)
-        if not source.is_file():
-            problem = Problem(str(assets / "site.css"), None, None, f"no font {source.name} in fonts/")
-            raise LayoutError([problem])
-        data = _web_font(project, source) if web else source.read_bytes()
-        write_file(site / "assets" / "fonts" / name, data)
-        written.append(f"assets/fonts/{name}")
-    return written
+        addresses[f"assets/{path.name}"] = _write_versioned(site, f"assets/{path.name}", data)
+    for path in sorted(project.fonts_dir.glob("*.txt")):  # the licences
+        name = f"assets/fonts/{path.name}"
+        addresses[name] = _write_versioned(site, name, path.read_bytes())
+    for name, text in _cache_rules().items():
+        write_file(site / name, text.encode())
+        addresses[name] = name
+    return addresses
 
 
-WEB_FONT_RANGES = (  # Latin with every letter of South Africa's languages, punctuation, currency, arrows
-    (0x20, 0x7E),
-    (0xA0, 0x24F),
-    (0x2B0, 0x36F),
-    (0x1E00, 0x1EFF),
-    (0x2000, 0x206F),
-    (0x20A0, 0x20CF),
-    (0x2100, 0x214F),
-    (0x2190, 0x21FF),
-    (0x2212, 0x2212),
-    (0xFB00, 0xFB06),
-)
+def _write_versioned(site: Path, name: str, data: bytes) -> str:
+    write_file(site / name, data)
+    return f"{name}?v={hashlib.sha256(data).hexdigest()[:10]}"
 
 
-def _web_font(project: Project, ttf: Path) -> bytes:
-    """``ttf`` as a WOFF2 of the ranges above, a tenth of its size; made once, kept in the build folder."""
+def _cache_rules() -> dict[str, str]:
+    """What to tell a host: ``_headers`` (Netlify, Cloudflare Pages) and ``.htaccess`` (Apache)."""
+    rules = [
+        ("/assets/*", ASSET_CACHE),
+        ("/pagefind/fragment/*", ASSET_CACHE),
+        ("/pagefind/index/*", ASSET_CACHE),
+        ("/pdf/*", DOWNLOAD_CACHE),
+        ("/leaflets/*", DOWNLOAD_CACHE),
+        ("/epub/*", DOWNLOAD_CACHE),
+        ("/covers/*", DOWNLOAD_CACHE),
+        ("/share/*", DOWNLOAD_CACHE),
+        ("/*.html", PAGE_CACHE),
+    ]
+    headers = "".join(f"{path}\n  Cache-Control: {value}\n" for path, value in rules)
+    htaccess = f"""# Written by `layout site`: cache rules and compression for Apache (mod_headers, deflate).
+# Fonts, the stylesheet and the scripts are named with their hash (?v=...), Pagefind's chunks by
+# their content: browsers may keep them a year. PDFs keep their names: a month.
+<IfModule mod_headers.c>
+  <FilesMatch "\\.(css|js|woff2|svg|txt|pf_fragment|pf_index|pf_meta|wasm)$">
+    Header set Cache-Control "{ASSET_CACHE}"
+  </FilesMatch>
+  <FilesMatch "\\.(pdf|epub|webp|png|jpg)$">
+    Header set Cache-Control "{DOWNLOAD_CACHE}"
+  </FilesMatch>
+  <FilesMatch "(\\.(html|atom|xml|json)|pagefind\\.js|search-index\\.js)$">
+    Header set Cache-Control "{PAGE_CACHE}"
+  </FilesMatch>
+</IfModule>
+<IfModule mod_deflate.c>
+  AddOutputFilterByType DEFLATE text/html text/css text/plain application/javascript text/javascript
+  AddOutputFilterByType DEFLATE application/json application/atom+xml application/xml image/svg+xml
+</IfModule>
+AddType application/wasm .wasm
+AddType application/atom+xml .atom
+"""
+    return {"_headers": headers, ".htaccess": htaccess}
+
+
+def _web_fonts(project: Project, stylesheet: Path, css: str) -> dict[str, bytes]:
+    """Each WOFF2 file the stylesheet's ``@font-face`` rules name, made from the TrueType font of the
+    same name (``NAME-ext.woff2`` from ``NAME.ttf``) with the letters of the rule's unicode-range."""
+    fonts = {}
+    for rule in FONT_FACE.findall(css):
+        name = re.search(r"url\(fonts/([^)]+)\.woff2\)", rule)
+        if not name:
+            continue  # a fallback made of the reader's own fonts (local())
+        ranges = re.search(r"unicode-range:([^;}]+)", rule)
+        source = project.fonts_dir / f"{name[1].removesuffix('-ext')}.ttf"
+        if not source.is_file() or not ranges:
+            message = f"no font {source.name} in fonts/" if ranges else f"{name[1]}.woff2: no unicode-range"
+            raise LayoutError([Problem(str(stylesheet), None, None, message)])
+        fonts[f"{name[1]}.woff2"] = _web_font(project, source, _code_points(ranges[1]))
+    return fonts
+
+
+def _code_points(unicode_range: str) -> list[int]:
+    """``U+20-7E, U+A0`` as the code points it names."""
+    points = []
+    for part in unicode_range.replace(" ", "").split(","):
+        first, _, last = part.removeprefix("U+").partition("-")
+        points += range(int(first, 16), int(last or first, 16) + 1)
+    return points
+
+
+WEB_FONT_FEATURES = ["kern", "liga", "calt", "ccmp", "locl", "mark", "mkmk"]  # what text on a screen uses
+
+
+def _web_font(project: Project, ttf: Path, code_points: list[int]) -> bytes:
+    """``ttf`` as a WOFF2 of ``code_points`` (13 KB of 510 KB for Latin-1 and Extended-A); made once,
+    kept in the build folder."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
     data = ttf.read_bytes()
-    digest = hashlib.sha256(repr(WEB_FONT_RANGES).encode() + data).hexdigest()[:16]
+    digest = hashlib.sha256(repr((code_points, WEB_FONT_FEATURES)).encode() + data).hexdigest()[:16]
     kept = project.out / ".state" / "web-fonts" / f"{ttf.stem}-{digest}.woff2"
     if kept.is_file():
         return kept.read_bytes()
-    options = subset.Options(layout_features=["*"], name_IDs=["*"], name_languages=["*"])
+    options = subset.Options(layout_features=WEB_FONT_FEATURES, name_IDs=["*"], name_languages=["*"])
     options.hinting = False  # screens do not need it, and it is a third of the font
     font = TTFont(io.BytesIO(data), recalcTimestamp=False)  # its own date kept, not the clock's
     subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=[u for first, last in WEB_FONT_RANGES for u in range(first, last + 1)])
+    subsetter.populate(unicodes=code_points)
     subsetter.subset(font)
     font.flavor = "woff2"
     buffer = io.BytesIO()
