@@ -375,7 +375,7 @@ def _page_facts(publication: Publication, template: str, context: dict) -> tuple
     """A page's Open Graph type, description, share image (under ``share/``) and JSON-LD."""
     if template == "article.html":
         article, issue = context["article"], context["issue"]
-        text = article["standfirst"] or _first_sentence(plain_text(article["body"]))
+        text = article["standfirst"] or _opening(plain_text(article["body"]))
         return (
             "article",
             text,
@@ -449,9 +449,16 @@ def _publisher(publication: Publication) -> dict:
     return {"@type": "Organization", "name": publication.publisher, "alternateName": short}
 
 
-def _first_sentence(text: str) -> str:
-    match = re.match(r"(.+?[.!?])(?:\s|$)", text)
-    return match.group(1) if match else text
+def _opening(text: str, least: int = 80) -> str:
+    """The first sentences of ``text``, as many as make ``least`` characters ("Aleppo has fallen."
+    alone says too little to be an article's description)."""
+    sentences = re.findall(r".+?[.!?](?:\s|$)|.+$", text)
+    opening = ""
+    for sentence in sentences:
+        opening += sentence
+        if len(opening) >= least:
+            break
+    return opening.strip()
 
 
 def _shortened(text: str) -> str:

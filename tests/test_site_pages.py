@@ -1,0 +1,262 @@
+"""Article pages, issue pages and what every page says of itself, read in Debian's Chromium."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+from xml.etree import ElementTree
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from layout.build import Project, load
+from layout.manifest import find_issue_dirs, load_publication
+from layout.site import SiteResult, build_site
+from tests import test_site
+from tests.pdfcheck import article_words, head_words, normal
+from tests.test_site import ATOM, DESKTOP, check_accessibility, local_path
+
+browser, page = test_site.browser, test_site.page  # the Chromium set-up of test_site, as fixtures here
+
+pytestmark = pytest.mark.slow
+
+PHONE = {"width": 360, "height": 740}
+
+# The words of an article page as the Markdown has them: the kicker (kind and date), the note calls,
+# the notes (read apart), the pull quote (a repeat, hidden from screen readers as in print) left
+# out; a table's caption read after its table, where the Markdown writes it.
+PAGE_WORDS = """() => {
+  const article = document.querySelector("article.article-page").cloneNode(true);
+  article.querySelectorAll(".kicker, .note-call, .notes-section, .pull-quote").forEach(e => e.remove());
+  article.querySelectorAll("caption").forEach(caption => {
+    const text = document.createElement("p");
+    text.textContent = caption.textContent;
+    caption.closest(".table-box").after(text);
+    caption.remove();
+  });
+  document.body.append(article);  // innerText needs the element rendered
+  const text = article.innerText;
+  article.remove();
+  return text;
+}"""
+
+
+@pytest.fixture(scope="module")
+def site(project: Project) -> SiteResult:
+    return build_site(project, project.out / "site", jobs=2)
+
+
+@pytest.fixture(scope="module")
+def articles(project: Project) -> dict[str, tuple]:
+    """Every shipped article by its page's address in the site: (article, issue number)."""
+    found = {}
+    for directory in find_issue_dirs(project.issues_root):
+        issue = load(project, directory).issue
+        for article in issue.articles:
+            found[f"issues/{issue.number:03d}/{article.slug}/index.html"] = (article, issue.number)
+    return found
+
+
+def words(text: str) -> list[str]:
+    return [word for word in (normal(w) for w in text.replace("\u00ad", "").split()) if word]
+
+
+def open_article(page: Page, link, site: SiteResult) -> str:
+    link.click()
+    page.wait_for_url(re.compile(r"/issues/\d{3}/[a-z0-9-]+/index\.html$"))
+    return local_path(page.url).relative_to(site.root).as_posix()
+
+
+def test_an_article_page_opens_from_the_index_an_issue_and_a_subject(
+    page: Page, site: SiteResult, project: Project, articles: dict
+):
+    language = load_publication(project.issues_root, project.root).language
+    page.goto((site.root / "index.html").as_uri())
+    url = open_article(page, page.locator(".latest-contents a").first, site)
+    article, number = articles[url]
+    assert number == max(n for _, n in articles.values()) and article.position == 1
+    check_accessibility(page, language)
+    assert page.locator("h1").inner_text() == page.locator(".article-page-title").inner_text()
+
+    page.goto((site.root / "issues" / "021" / "index.html").as_uri())
+    titles = page.locator(".contents .article-title a")
+    assert titles.count() == len([a for a, n in articles.values() if n == 21])
+    url = open_article(page, titles.nth(2), site)
+    article, number = articles[url]
+    assert (number, article.position) == (21, 3)
+    assert page.locator(".printed-in").inner_text().startswith("From The Spark no 21, 22 March 2017, page ")
+    page.locator(".printed-in a").click()  # back to its entry in the issue
+    assert urlparse(page.url).fragment == f"n21-{article.slug}"
+
+    page.goto((site.root / "subjects" / "syria" / "index.html").as_uri())
+    url = open_article(page, page.locator(".article-title a").first, site)
+    assert "syria" in articles[url][0].tags
+    assert page.locator(".article-about .tags a", has_text="Syria").count() == 1
+    assert page.errors == []
+
+
+def test_every_article_page_reads_as_its_markdown(browser: Browser, site: SiteResult, articles: dict):
+    """Title, byline, standfirst and body in the Markdown's words and order; notes in theirs."""
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    for url, (article, _) in articles.items():
+        page.goto((site.root / url).as_uri())
+        expected, notes = article_words(article)
+        assert words(page.evaluate(PAGE_WORDS)) == expected, url
+        assert words(" ".join(page.locator("ol.notes > li").all_text_contents()).replace("↩︎", "")) == notes
+        assert page.locator("article.article-page").get_attribute("lang") == article.lang
+    context.close()
+
+
+def test_notes_are_linked_both_ways(page: Page, site: SiteResult):
+    page.goto((site.root / "issues" / "020" / "sassa-scam" / "index.html").as_uri())
+    calls = page.locator("a.note-call")
+    assert calls.count() == page.locator("ol.notes > li").count() == 2
+    for number in (1, 2):
+        page.locator(f"#call-{number}").click()
+        assert urlparse(page.url).fragment == f"note-{number}"
+        assert page.evaluate("document.querySelector(':target').id") == f"note-{number}"
+        assert page.locator(f"#note-{number} a.note-back").get_attribute("href") == f"#call-{number}"
+        page.locator(f"#note-{number} a.note-back").click()
+        assert page.evaluate("document.querySelector(':target').id") == f"call-{number}"
+    assert page.locator("#call-1").get_attribute("aria-label") == "Note 1"
+
+
+def test_subheads_figures_and_tables_are_made_for_a_screen(page: Page, site: SiteResult):
+    page.goto((site.root / "issues" / "022" / "feesmustfall-way-forward" / "index.html").as_uri())
+    ids = page.evaluate("[...document.querySelectorAll('.article-body h2')].map(h => h.id)")
+    assert ids[:3] == [f"feesmustfall-way-forward-{n}" for n in (1, 2, 3)]
+    image = page.locator(".article-body figure img")
+    natural = page.evaluate(
+        "[document.querySelector('.article-body figure img')].map(i => [i.naturalWidth, i.naturalHeight])[0]"
+    )
+    assert [int(image.get_attribute("width")), int(image.get_attribute("height"))] == natural == [1024, 640]
+    served = local_path(image.evaluate("i => i.src"))
+    assert (
+        served.relative_to(site.root).as_posix()
+        == "issues/022/feesmustfall-way-forward/figures/campus-march.jpg"
+    )
+    assert served.stat().st_size < 120_000  # the 574 KB, 2400 px photo made the size it is shown
+
+    page.goto((site.root / "issues" / "020" / "local-elections-2016-workers-party" / "index.html").as_uri())
+    box = page.locator(".table-box")
+    assert box.get_attribute("tabindex") == "0" and box.get_attribute("role") == "region"
+    assert box.get_attribute("aria-label") == box.locator("caption").inner_text()  # named by its caption
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert box.evaluate("b => getComputedStyle(b).overflowX") == "auto"
+
+
+def test_every_page_fits_a_phone_with_body_text_of_16_px(browser: Browser, site: SiteResult):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    for path in sorted(site.root.rglob("*.html")):
+        page.goto(path.as_uri())
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+        sizes = page.evaluate(
+            "[...document.querySelectorAll('.article-body p, .article-body li, .standfirst')]"
+            ".map(e => parseFloat(getComputedStyle(e).fontSize))"
+        )
+        assert all(size >= 16 for size in sizes), (path, min(sizes))
+    context.close()
+
+
+def test_an_issue_page_shows_its_contents_before_its_downloads_on_a_phone(browser: Browser, site: SiteResult):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto((site.root / "issues" / "021" / "index.html").as_uri())
+    top = {
+        name: page.locator(name).bounding_box()["y"] for name in (".issue-cover", ".contents", ".downloads")
+    }
+    assert top[".issue-cover"] < top[".contents"] < top[".downloads"]
+    assert top[".contents"] < PHONE["height"]  # the contents start on the first screen
+    sha = page.locator(".downloads .download-sha").first
+    assert sha.evaluate("e => e.tagName") == "DETAILS" and not sha.evaluate("e => e.open")
+    assert float(sha.evaluate("e => getComputedStyle(e).fontSize").removesuffix("px")) >= 13
+    context.close()
+
+
+def head(page: Page) -> dict[str, str]:
+    return page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('meta[property], meta[name], link[rel]')]
+              .map(e => [e.getAttribute('property') || e.getAttribute('name') || 'link:' + e.rel,
+                         e.content || e.getAttribute('href')]))"""
+    )
+
+
+def test_every_page_says_what_it_is_in_its_head(page: Page, site: SiteResult, project: Project):
+    base = load_publication(project.issues_root, project.root).site_url
+    descriptions = {}
+    for path in sorted(site.root.rglob("*.html")):
+        page.goto(path.as_uri())
+        tags = head(page)
+        address = base + path.relative_to(site.root).as_posix().removesuffix("index.html")
+        assert tags["link:canonical"] == tags["og:url"] == address, path
+        assert tags["og:title"] == tags["twitter:title"] == page.title()
+        assert tags["og:description"] == tags["description"] == tags["twitter:description"]
+        assert tags["twitter:card"] == "summary_large_image" and tags["og:locale"] == "en_ZA"
+        assert re.fullmatch(rf"{re.escape(base)}share/\d{{3}}(-[a-z0-9-]+)?\.png", tags["og:image"])
+        assert (tags["og:image:width"], tags["og:image:height"]) == ("1200", "630")
+        assert re.fullmatch(r"#[0-9a-f]{6}", tags["theme-color"])
+        assert (path.parent / tags["link:icon"]).resolve().is_file()
+        descriptions[path] = tags["description"]
+        article = "/issues/" in path.as_posix() and path.parent.parent.name.isdigit()
+        assert tags["og:type"] == ("article" if article else "website"), path
+        data = [json.loads(s) for s in page.locator("script[type='application/ld+json']").all_text_contents()]
+        if article:
+            (news,) = data
+            assert news["@type"] == "NewsArticle" and news["headline"] in page.title()
+            assert news["isPartOf"]["@type"] == "PublicationIssue" and news["url"] == address
+            assert news["datePublished"] == news["isPartOf"]["datePublished"]
+        elif path.parent.parent.name == "issues":
+            assert [d["@type"] for d in data] == ["PublicationIssue"]
+    assert len(set(descriptions.values())) == len(descriptions)  # no two pages share one description
+    assert all(20 <= len(text) <= 200 for text in descriptions.values())
+
+
+def test_a_page_opened_from_disk_with_no_site_url_shares_nothing_it_cannot(scratch: Path):
+    path = scratch / "issues" / "publication.yaml"
+    path.write_text(re.sub(r"(?m)^site_url:.*\n", "", path.read_text()))
+    root = build_site(Project(root=scratch, out=scratch / "build")).root
+    text = (root / "issues" / "001" / "small" / "index.html").read_text()
+    assert "wa.me/?text=" not in text and 'rel="canonical"' not in text and "og:url" not in text
+    assert 'content="../../../share/001-small.png"' in text  # relative: there is no address to give
+    assert not (root / "feed-articles.atom").exists()
+
+
+def test_share_on_whatsapp_and_the_contact_links(page: Page, site: SiteResult, project: Project):
+    publication = load_publication(project.issues_root, project.root)
+    page.goto((site.root / "issues" / "021" / "more-libraries" / "index.html").as_uri())
+    share = page.locator("a.share-whatsapp").get_attribute("href")
+    address = f"{publication.site_url}issues/021/more-libraries/"
+    assert unquote(share) == f"https://wa.me/?text={page.locator('h1').inner_text()} {address}"
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.locator("button.share-copy").click()  # shown only where a script can copy
+    page.locator(".share-status", has_text="Address copied.").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == page.url
+    links = page.locator(".contact-actions a").evaluate_all("links => links.map(a => a.href)")
+    assert links == ["tel:+27822020617", "sms:+27822020617", "https://wa.me/27822020617"]
+    involved = page.locator(".get-involved")
+    assert involved.locator("a", has_text="Donate").count() == 0  # no address given: plain text
+    assert involved.locator(".social").count() == 0  # Facebook and Twitter have no address yet
+
+
+def test_articles_feed_carries_every_article_in_full(site: SiteResult, articles: dict, project: Project):
+    base = load_publication(project.issues_root, project.root).site_url
+    feed = ElementTree.parse(site.root / "feed-articles.atom").getroot()
+    entries = feed.findall(f"{ATOM}entry")
+    assert {e.findtext(f"{ATOM}id") for e in entries} == {
+        base + url.removesuffix("index.html") for url in articles
+    }
+    for entry in entries:
+        url = entry.findtext(f"{ATOM}id").removeprefix(base) + "index.html"
+        article, _ = articles[url]
+        content = entry.find(f"{ATOM}content")
+        assert content.get("type") == "html"
+        body = html.unescape(re.sub(r"<[^>]+>", " ", content.text))
+        assert words(body)[:12] == article_words(article)[0][len(head_words(article)) :][:12], url
+    page_head = (site.root / "index.html").read_text()
+    assert 'href="feed-articles.atom"' in page_head
