@@ -25,7 +25,7 @@ from markupsafe import Markup
 from .build import LoadedIssue, Project, load
 from .colours import house_colours
 from .copyfit import article_starts
-from .downloads import Download, build_pdfs, cover, offer, write_file
+from .downloads import COVERS_KEPT, Download, build_pdfs, cover, offer, write_file
 from .epub import offer_epubs
 from .errors import LayoutError, Problem
 from .manifest import Article, Issue, Publication, Volume, find_issue_dirs, load_publication, load_volumes
@@ -115,7 +115,7 @@ def build_site(project: Project, out: Path | None = None, jobs: int = 1) -> Site
     offered = [*(v["download"] for v in bound), *(d for i in issues for d in i["downloads"])]
     offered += [a["leaflet"] for i in issues for a in i["articles"] if a["leaflet"]]
     written.update(d.url for d in offered)
-    written.update(entry["cover"].url for entry in [*issues, *bound])
+    written.update(url for entry in [*issues, *bound] for url, _ in entry["cover"].sources)
     written.update(made)
     _remove_stale(site, written)
     total = sum(d.size for d in offered)
@@ -189,7 +189,7 @@ def _issue_entry(
         ],
         "folder": folder,
         "url": url,
-        "cover": cover(site, project.archive_path(publication, number), stem),
+        "cover": cover(site, project.archive_path(publication, number), stem, project.out / COVERS_KEPT),
         "downloads": downloads,
         "archive": downloads[0],
         "articles": articles,
@@ -233,7 +233,7 @@ def _volume_entry(
         "span": volume_span([models[n] for n in volume.numbers]),
         "folder": f"volumes/{volume.id}/",
         "url": f"volumes/{volume.id}/index.html",
-        "cover": cover(site, source, f"{publication.slug}-{volume.id}"),
+        "cover": cover(site, source, f"{publication.slug}-{volume.id}", project.out / COVERS_KEPT),
         "download": offer(site, source, f"{publication.slug}-{volume.id}.pdf", "Bound volume", VOLUME_NOTE),
         "issues": [issue for issue in issues if issue["number"] in volume.numbers],
     }

@@ -26,11 +26,8 @@ pytestmark = pytest.mark.slow
 FIRST_VISIT_BUDGET = 150_000  # bytes of a first visit, every request, fonts included
 FONT_BUDGET = 45_000  # bytes of web fonts a page of Latin text may ask for
 ONE_ARTICLE = "issues/021/more-libraries/index.html"
-COVERS_AT_FULL_SIZE = pytest.mark.xfail(
-    strict=True, reason="the index's five covers are sent at 480 px (50 KB each) however small they are shown"
-)
 PAGES = [
-    pytest.param("index.html", marks=COVERS_AT_FULL_SIZE),
+    "index.html",
     "issues/021/index.html",
     ONE_ARTICLE,
     "subjects/syria/index.html",
