@@ -107,6 +107,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from . import (  # noqa: E402
     archival,
+    hyphenation,  # noqa: F401  (the project's patterns for eight languages registered with Pyphen)
     patches,  # noqa: F401  (WeasyPrint's layout and tagging fixed where they fail: see the module)
     tagging,
 )
