@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from .errors import ManifestError, Problem, in_file_order
+from .hyphenation import is_language
 from .messages import (
     ARTICLE_FILE,
     closest,
@@ -37,6 +38,7 @@ from .messages import (
     not_fields,
     not_utf8,
     slugify,
+    unknown_language,
     yaml_problem,
 )
 
@@ -76,7 +78,18 @@ Text = Annotated[
 LongText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), AfterValidator(settable)
 ]
-Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")]
+
+
+def known_language(code: str) -> str:
+    """Refuse a code of the right form that names no language, such as ``xx`` or ``abc-ZA``."""
+    if not is_language(code):
+        raise ValueError(unknown_language(code))
+    return code
+
+
+Language = Annotated[
+    str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$"), AfterValidator(known_language)
+]
 Url = Annotated[str, StringConstraints(pattern=r"^(https?://|mailto:)\S+$")]
 SiteUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^/\s?#]+/([^\s?#]*/)?$")]
 ArticleFile = Annotated[str, StringConstraints(pattern=ARTICLE_FILE)]

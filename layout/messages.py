@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem
+from .hyphenation import ELEVEN
 
 LineOf = Callable[[yaml.Mark], int]
 
@@ -443,6 +444,15 @@ def field_message(error: dict[str, Any], known_fields: tuple[str, ...] = ()) -> 
             return f"each article is written as `- file: name.md`, such as - file: {name}"
         return f"expected fields written name: value, each on its own line, got {got}"
     return f"{error['msg'][0].lower()}{error['msg'][1:]}"
+
+
+def unknown_language(code: str) -> str:
+    """A ``lang`` of the right form that is no language's code, with the codes of the eleven."""
+    return (
+        f"{code!r} is not a language code: the eleven languages are written {', '.join(ELEVEN[:-1])}"
+        f" or {ELEVEN[-1]} (each also with -ZA or without it), and another language by its two-letter"
+        " ISO 639-1 code, such as fr or sw"
+    )
 
 
 def _form_message(given: Any, pattern: str) -> str:
