@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from .errors import LayoutError, Problem, in_file_order, internal_error
+from .hyphenation import PATTERNS_DIR, is_hyphenated
 from .impose import Plan, choose_sheet
 from .manifest import (
     Article,
@@ -139,6 +140,8 @@ class IssueResult:
     imposed: ImposeResult | None = None
     problems: list[Problem] = field(default_factory=list)
     fit: Copyfit | None = None
+    ragged: list[str] = field(default_factory=list)
+    """Articles set ragged-right, their language having no hyphenation: 'Title (sw)'."""
 
 
 @dataclass
@@ -203,7 +206,7 @@ def input_files(project: Project, loaded: LoadedIssue) -> list[Path]:
     files = [project.issues_root / "publication.yaml", loaded.directory, loaded.directory / "issue.yaml"]
     files += [loaded.directory / Path(a.source).name for a in loaded.issue.articles]
     files += [loaded.directory / src for text in loaded.texts.values() for src in text.images]
-    return files + style_files(project, loaded.issue.style)
+    return files + style_files(project, loaded.issue.style) + sorted(PATTERNS_DIR.glob("hyph_*.dic"))
 
 
 @functools.lru_cache(maxsize=4)
@@ -389,6 +392,7 @@ def _typeset_issue(project: Project, loaded: LoadedIssue, result: IssueResult, d
         print_id = identifier(digest, "print", issue_title(publication, issue))
         write_print(padded, print_tmp, print_id, typesetter.colours)
     words = [loaded.texts[article.slug].words for article in issue.articles]
+    result.ragged = [f"{a.title} ({a.lang})" for a in issue.articles if not is_hyphenated(a.lang)]
     result.fit = fit_pages(article_starts(document), len(document.pages), words, issue.folder)
 
 

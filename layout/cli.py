@@ -132,6 +132,8 @@ def _report_issue(result: IssueResult) -> None:
     )
     for output in result.outputs:
         click.echo(f"  wrote {os.path.relpath(output)}")
+    for title in result.ragged:
+        click.echo(f"  set ragged-right, its language has no hyphenation: {title}")
     if result.fit:
         from .copyfit import report
 

@@ -14,6 +14,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from .hyphenation import is_hyphenated
 from .manifest import Article, Issue, Link, Publication
 from .text import ArticleText, typographic
 
@@ -116,6 +117,7 @@ def article_context(
         "date": long_date(article.date) if article.date else None,
         "subjects": [subjects[tag] for tag in article.tags],
         "lang": article.lang,
+        "hyphenated": is_hyphenated(article.lang),
         "standfirst": article.standfirst and typographic(article.standfirst),
         "sample": article.sample,
         "columns": article.columns,
