@@ -242,7 +242,7 @@ PUBLICATION_CASES = {
     " contact: expected fields written name: value, each on its own line, got text",
     ('  phone: "+27 822020617"\n', '  phone: "+27 822020617"\n  email: wivp\n'): "15: contact.email: 'wivp'"
     " is not an e-mail address such as info@example.org",
-    ("  - label: Facebook", "  - lable: Facebook"): "19: social[0].lable: is not a known field: did you"
+    ("  - label: Facebook", "  - lable: Facebook"): "20: social[0].lable: is not a known field: did you"
     " mean label?",
 }
 
