@@ -238,8 +238,10 @@ PUBLICATION_CASES = {
     ("site_url: https://thespark.wivp.org.za/", "site_url: thespark.wivp.org.za"): "11: site_url:"
     " 'thespark.wivp.org.za' is not the site's address, starting with https:// and ending in /, such as"
     " https://example.org/archive/: did you mean https://thespark.wivp.org.za/?",
-    ('contact:\n  phone: "+27 822020617"\n  phone_label: ph/sms/whatsapp\n', "contact: 082 202 0617\n"): "13:"
-    " contact: expected fields written name: value, each on its own line, got text",
+    (
+        'contact:\n  phone: "+27 822020617"\n  phone_label: ph/sms/whatsapp\n  whatsapp: true',
+        "contact: 082 202 0617\n",
+    ): "13: contact: expected fields written name: value, each on its own line, got text",
     ('  phone: "+27 822020617"\n', '  phone: "+27 822020617"\n  email: wivp\n'): "15: contact.email: 'wivp'"
     " is not an e-mail address such as info@example.org",
     ("  - label: Facebook", "  - lable: Facebook"): "20: social[0].lable: is not a known field: did you"
