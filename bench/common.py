@@ -73,3 +73,12 @@ def machine() -> str:
         f"{model.group(1) if model else cpu}, {os.cpu_count()} cores, {memory:.0f} GiB, "
         f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
     )
+
+
+def fix_a_typo(issue: Path) -> None:
+    """Change one letter's case in an article: its issue is set again, no title or page moves."""
+    article = sorted(issue.glob("*.md"))[0]
+    text = article.read_text()
+    body = text.index("\n---", 3) + 4
+    at = text.index(" the ", body) + 1
+    article.write_text(text[:at] + "The" + text[at + 3 :])
