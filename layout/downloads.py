@@ -32,7 +32,7 @@ COVER_SRC = 280  # the one named in src, for a browser that reads no srcset
 
 @dataclass(frozen=True)
 class Download:
-    """A PDF as the site offers it: where it is (relative to the site's root) and what it is."""
+    """A PDF or an EPUB as the site offers it: where it is (relative to the site's root) and what it is."""
 
     label: str
     url: str
@@ -42,6 +42,15 @@ class Download:
     pages_text: str
     sha256: str
     note: str = ""
+
+    @property
+    def media_type(self) -> str:
+        return "application/epub+zip" if self.url.endswith(".epub") else "application/pdf"
+
+    @property
+    def format(self) -> str:
+        """How the site names the file's kind: PDF or EPUB."""
+        return "EPUB" if self.url.endswith(".epub") else "PDF"
 
 
 @dataclass(frozen=True)

@@ -94,15 +94,21 @@ def test_index_to_issue_and_every_download_checks_out(page: Page, site: SiteResu
     assert page.locator("h1").inner_text() == "No 21"
     downloads = page.locator(".download")
     labels = page.locator(".downloads .download-label, .contents .download-label").all_inner_texts()
-    labels = labels[-4:] + labels[:-4]  # the contents with their leaflets come before the downloads
-    assert labels[:4] == ["Archive edition", "Print edition", "A5 booklet", "How to print the booklet"]
-    assert labels[4:] == ["A5 leaflet"] * 10  # one per article of no 21
+    labels = labels[-5:] + labels[:-5]  # the contents with their leaflets come before the downloads
+    editions = ["Archive edition", "Print edition", "A5 booklet", "How to print the booklet"]
+    assert labels[:5] == [*editions, "EPUB (e-book)"]
+    assert labels[5:] == ["A5 leaflet"] * 10  # one per article of no 21
     for index in range(downloads.count()):
         item = downloads.nth(index)
         path = local_path(item.locator("a").evaluate("a => a.href"))
         data = path.read_bytes()
         assert int(item.locator("data.download-size").get_attribute("value")) == len(data)
         assert item.locator(".sha256").text_content() == hashlib.sha256(data).hexdigest()
+        if path.suffix == ".epub":  # a book of the issue's articles, not of pages
+            assert item.locator("a").get_attribute("type") == "application/epub+zip"
+            assert data.startswith(b"PK") and data[30:58] == b"mimetypeapplication/epub+zip"
+            assert item.locator(".download-pages").inner_text() == "10 articles"
+            continue
         pages = len(PdfReader(path).pages)
         assert item.locator(".download-pages").inner_text() == f"{pages} page{'s' * (pages != 1)}"
     archive = local_path(page.locator(".downloads .download a").first.evaluate("a => a.href"))
