@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,6 +74,16 @@ def write_file(target: Path, data: bytes) -> None:
         temporary.chmod(0o644)  # mkstemp makes 0600: a web server must be able to read it
 
 
+def kept(path: Path, make: Callable[[], bytes]) -> bytes:
+    """What ``make`` gives, made once and kept at ``path`` (in the build folder's ``.state``,
+    under a name that holds the digest of what it is made from); read from there after."""
+    if path.is_file():
+        return path.read_bytes()
+    data = make()
+    write_file(path, data)
+    return data
+
+
 def human_size(size: int) -> str:
     """``1.3 MB``, ``152 KB``: decimal units, as browsers and file managers show them."""
     if size >= 1_000_000:
@@ -96,16 +107,16 @@ def offer(site: Path, source: Path, name: str, label: str, note: str = "") -> Do
     )
 
 
-def cover(site: Path, source: Path, name: str, kept: Path) -> Cover:
+def cover(site: Path, source: Path, name: str, folder: Path) -> Cover:
     """Render the first page of ``source`` into ``covers/NAME-WIDTH.webp`` in each of ``COVER_WIDTHS``.
 
-    Each is kept in the folder ``kept`` under the digest of the PDF, so that a site build renders
+    Each is kept in ``folder`` under the digest of the PDF, so that a site build renders
     again only the covers of what was built again (0.2 s an issue: 40 s at 200 issues)."""
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
     sources, size = [], (0, 0)
     for width in COVER_WIDTHS:
         url = f"{COVER_DIR}/{name}-{width}.webp"
-        data, height = _cover_image(source, width, kept, name, digest)
+        data, height = _cover_image(source, width, folder, name, digest)
         write_file(site / url, data)
         sources.append((url, width))
         if width == COVER_SRC:
@@ -113,19 +124,20 @@ def cover(site: Path, source: Path, name: str, kept: Path) -> Cover:
     return Cover(f"{COVER_DIR}/{name}-{COVER_SRC}.webp", *size, tuple(sources))
 
 
-def _cover_image(source: Path, width: int, kept: Path, name: str, digest: str) -> tuple[bytes, int]:
-    """The WebP of ``source``'s first page ``width`` pixels wide and its height, made once into ``kept``."""
-    path = kept / f"{name}-{digest}-{width}.webp"
-    if path.is_file():
-        data = path.read_bytes()
-        return data, Image.open(io.BytesIO(data)).height
-    for older in kept.glob(f"{name}-{'?' * len(digest)}-{width}.webp"):
-        older.unlink()  # made from a PDF built before this one
-    image = first_page(source, width)
-    buffer = io.BytesIO()
-    image.save(buffer, "WEBP", quality=78, method=6)
-    write_file(path, buffer.getvalue())
-    return buffer.getvalue(), image.height
+def _cover_image(source: Path, width: int, folder: Path, name: str, digest: str) -> tuple[bytes, int]:
+    """The WebP of ``source``'s first page ``width`` pixels wide and its height, made once into ``folder``."""
+    path = folder / f"{name}-{digest}-{width}.webp"
+    if not path.is_file():
+        for older in folder.glob(f"{name}-{'?' * len(digest)}-{width}.webp"):
+            older.unlink()  # made from a PDF built before this one
+
+    def make() -> bytes:
+        buffer = io.BytesIO()
+        first_page(source, width).save(buffer, "WEBP", quality=78, method=6)
+        return buffer.getvalue()
+
+    data = kept(path, make)
+    return data, Image.open(io.BytesIO(data)).height
 
 
 def first_page(source: Path, width: int) -> Image.Image:

@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from .build import LoadedIssue, Project
 from .colours import house_colours
-from .downloads import write_file
+from .downloads import kept, write_file
 from .manifest import Publication
 from .render import long_date
 from .text import typographic
@@ -137,9 +137,5 @@ def _kept(project: Project, text: ShareText, colours: dict, how: str) -> bytes:
     """The image of ``text``, drawn once and kept under a digest of what it shows and ``how``
     (this code, the fonts and the colours)."""
     digest = hashlib.sha256(repr((text, how)).encode())
-    kept = project.out / ".state" / "share" / f"{digest.hexdigest()[:20]}.png"
-    if kept.is_file():
-        return kept.read_bytes()
-    data = share_image(text, project.fonts_dir, colours)
-    write_file(kept, data)
-    return data
+    path = project.out / ".state" / "share" / f"{digest.hexdigest()[:20]}.png"
+    return kept(path, lambda: share_image(text, project.fonts_dir, colours))

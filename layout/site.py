@@ -25,7 +25,7 @@ from markupsafe import Markup
 from .build import LoadedIssue, Project, load
 from .colours import house_colours
 from .copyfit import article_starts
-from .downloads import COVERS_KEPT, Download, build_pdfs, cover, offer, write_file
+from .downloads import COVERS_KEPT, Download, build_pdfs, cover, kept, offer, write_file
 from .epub import offer_epubs
 from .errors import LayoutError, Problem
 from .manifest import Article, Issue, Publication, Volume, find_issue_dirs, load_publication, load_volumes
@@ -580,14 +580,17 @@ WEB_FONT_FEATURES = ["kern", "liga", "calt", "ccmp", "locl", "mark", "mkmk"]  # 
 def _web_font(project: Project, ttf: Path, code_points: list[int]) -> bytes:
     """``ttf`` as a WOFF2 of ``code_points`` (13 KB of 510 KB for Latin-1 and Extended-A); made once,
     kept in the build folder."""
+    data = ttf.read_bytes()
+    digest = hashlib.sha256(repr((code_points, WEB_FONT_FEATURES)).encode() + data).hexdigest()[:16]
+    path = project.out / ".state" / "web-fonts" / f"{ttf.stem}-{digest}.woff2"
+    return kept(path, lambda: _subset_woff2(data, code_points))
+
+
+def _subset_woff2(data: bytes, code_points: list[int]) -> bytes:
+    """A TrueType font as a WOFF2 of ``code_points``, with the features a screen's text uses."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    data = ttf.read_bytes()
-    digest = hashlib.sha256(repr((code_points, WEB_FONT_FEATURES)).encode() + data).hexdigest()[:16]
-    kept = project.out / ".state" / "web-fonts" / f"{ttf.stem}-{digest}.woff2"
-    if kept.is_file():
-        return kept.read_bytes()
     options = subset.Options(layout_features=WEB_FONT_FEATURES, name_IDs=["*"], name_languages=["*"])
     options.hinting = False  # screens do not need it, and it is a third of the font
     font = TTFont(io.BytesIO(data), recalcTimestamp=False)  # its own date kept, not the clock's
@@ -597,5 +600,4 @@ def _web_font(project: Project, ttf: Path, code_points: list[int]) -> bytes:
     font.flavor = "woff2"
     buffer = io.BytesIO()
     font.save(buffer)
-    write_file(kept, buffer.getvalue())
     return buffer.getvalue()

@@ -78,7 +78,6 @@ TYPES = {
 
 def prepare(document: Any) -> None:
     """Mark the boxes of ``document`` for a tagged write: artifacts, and the text of line ends."""
-    parents = _parents(document)
     lines: list[tuple[Element, boxes.LineBox]] = []
     for page in document.pages:
         for box in page._page_box.children:
@@ -87,8 +86,8 @@ def prepare(document: Any) -> None:
                 for inner in box.descendants():
                     setattr(inner, ARTIFACT, kind)
             else:
-                _mark_flow(box, parents, lines, hidden=False)
-    _mark_line_ends(lines, parents)
+                _mark_flow(box, lines, hidden=False)
+    _mark_line_ends(lines)
 
 
 def _parents(document: Any) -> dict[Element, Element]:
@@ -96,7 +95,7 @@ def _parents(document: Any) -> dict[Element, Element]:
     return {child: parent for parent in root.iter() for child in parent}
 
 
-def _mark_flow(box: Any, parents: dict, lines: list, hidden: bool) -> None:
+def _mark_flow(box: Any, lines: list, hidden: bool) -> None:
     """Artifacts where the HTML hides an element from readers, and runs of leader spaces; the
     line boxes of the flow gathered, each with the element whose text it sets."""
     element = box.element
@@ -114,10 +113,10 @@ def _mark_flow(box: Any, parents: dict, lines: list, hidden: bool) -> None:
             if blank and previous_blank:
                 setattr(child, ARTIFACT, LAYOUT)  # a leader: one space of it is read
             previous_blank = blank
-        _mark_flow(child, parents, lines, hidden)
+        _mark_flow(child, lines, hidden)
 
 
-def _mark_line_ends(lines: list[tuple[Element, boxes.LineBox]], parents: dict) -> None:
+def _mark_line_ends(lines: list[tuple[Element, boxes.LineBox]]) -> None:
     """Give the last text of each line the words as written where the break changed them: the
     space it dropped, or the hyphen it added taken off; and a space at the end of each block, so
     that its words do not run into the next element's."""
@@ -212,9 +211,7 @@ class TreeBuilder:
         root = document.pages[0]._page_box.children[0].element
         self.root = Node("Document", root)
         self.nodes: dict[Any, Node] = {root: self.root}
-        self.languages: dict[int, str] = {}
         self.notes = 0
-        self.links: list[tuple[int, Any, Any]] = []  # (page, call box, footnote box)
 
     def container(self, element: Element | None) -> Node:
         """The node that holds what ``element`` sets: its own, or its nearest ancestor's."""

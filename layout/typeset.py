@@ -120,7 +120,6 @@ from .speedups import faster_layout  # noqa: E402
 gc.freeze()
 
 MM = 72 / 25.4
-PX = 0.75  # PDF points in a CSS px
 BLEED = 3 * MM
 SLUG = 10 * MM  # the sheet beyond the trim that carries the crop marks
 MARK_OFFSET = BLEED + 0.5 * MM  # crop marks start a little beyond the bleed, never on its edge
