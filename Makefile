@@ -16,7 +16,7 @@ DEBS   := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig popple
 # python3-venv, which holds ensurepip; a stock Debian 12 has neither.
 PYTHON_DEBS := $(if $(filter /usr/bin/%,$(shell command -v $(PYTHON) 2>/dev/null || echo /usr/bin/$(PYTHON))),python3 python3-venv)
 
-.PHONY: all build test bench lint format clean system
+.PHONY: all build test bench lint format clean system lock
 
 all: build
 
@@ -35,13 +35,19 @@ system:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-$(STAMP): pyproject.toml | $(SYSTEM)
+# constraints.txt holds every package the venv has, at the version the tests passed with (`make lock`
+# writes it): pyproject.toml names what layout needs, this pins what those need in turn.
+$(STAMP): pyproject.toml constraints.txt | $(SYSTEM)
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
 	  { echo "layout needs Python 3.11 or newer as $(PYTHON) (Debian 12's python3 is 3.11)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
+
+lock: $(STAMP)
+	{ echo '# Written by `make lock` from the venv the tests passed in; `make` installs with these versions.'; \
+	  $(BIN)/pip list --format=freeze --exclude-editable | grep -v '^pip=='; } > constraints.txt
 
 build: $(SYSTEM) $(STAMP)
 	$(BIN)/layout build
