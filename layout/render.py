@@ -7,6 +7,7 @@ so that templates only loop and print. Autoescape is on and an unknown name is a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -71,8 +72,10 @@ def anchor(issue: Issue, article: Article) -> str:
     return f"n{issue.number}-{article.slug}"
 
 
+@functools.lru_cache(maxsize=8)
 def environment(style_dir: Path) -> Environment:
-    """The Jinja2 environment of one house style."""
+    """The Jinja2 environment of one house style, made once: its templates are compiled once
+    (Jinja reloads one whose file has changed, for watch), not at every render."""
     env = Environment(
         loader=FileSystemLoader(style_dir),
         autoescape=True,
@@ -159,9 +162,15 @@ def render_blank(style_dir: Path) -> str:
 
 
 def leaflet_context(
-    publication: Publication, issue: Issue, article: Article, text: ArticleText, size: str
+    publication: Publication,
+    issue: Issue,
+    article: Article,
+    text: ArticleText,
+    size: str,
+    fitted: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Everything ``leaflet.html`` prints: one article, where it came from, how to get involved."""
+    """Everything ``leaflet.html`` prints: one article, where it came from, how to get involved;
+    ``fitted``, the text's size and leading a fitted leaflet is set at (leaflets.Setting)."""
     subjects = publication.subjects
     source = issue_title(publication, issue)
     return {
@@ -169,6 +178,7 @@ def leaflet_context(
         "title": f"{article.title} (from {source})",
         "source": source,
         "size": size,
+        "fitted": fitted,
         "iso_date": issue.date.isoformat(),
         "keywords": ", ".join(subjects[tag] for tag in article.tags),
         "description": article.standfirst or article.title,
