@@ -54,10 +54,7 @@ def unchanged_state(stamp: Path, places: list[str]) -> dict | None:
     The record names files by absolute path: one copied with its project (or its output folder)
     to another place speaks of the old place, and is not trusted.
     """
-    try:
-        state = json.loads(stamp.read_text())
-    except (OSError, ValueError):
-        return None
+    state = _recorded(stamp)
     if state.get("places") != places:
         return None
     if not state.get("inputs") or not all(Path(p).exists() for p in state.get("outputs", ())):
@@ -74,10 +71,20 @@ def unchanged_state(stamp: Path, places: list[str]) -> dict | None:
 
 def read_stamp(stamp: Path, digest: str, outputs: list[Path]) -> dict | None:
     """What the last build recorded, if its outputs still exist and were made from the same inputs."""
-    if not stamp.exists() or not all(path.exists() for path in outputs):
+    if not all(path.exists() for path in outputs):
         return None
-    state = json.loads(stamp.read_text())
+    state = _recorded(stamp)
     return state if state.get("digest") == digest else None
+
+
+def _recorded(stamp: Path) -> dict:
+    """A stamp's record; an empty one if it is missing or unreadable (a build killed while the
+    disk was full, a file edited by hand): the output is then made again, as if never made."""
+    try:
+        state = json.loads(stamp.read_text())
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
 
 
 def write_stamp(stamp: Path, **state: object) -> None:

@@ -122,3 +122,16 @@ def test_a_build_whose_worker_dies_reports_that_issue_and_builds_the_others(tmp_
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert "issues/002/issue.yaml: the process setting this issue stopped abruptly" in result.stderr
     assert (root / "build" / "issues" / "the-spark-001.pdf").is_file()
+
+
+def test_a_stamp_left_unreadable_makes_its_output_again(scratch: Path) -> None:
+    """A record cut short (a full disk, a hand edit) is no record: the build makes the file again."""
+    assert run_layout(scratch, "build", "--impose", "booklet").returncode == 0
+    stamps = sorted((scratch / "build" / ".state").glob("*.json"))
+    assert len(stamps) >= 2  # the issue's and its booklet's
+    for stamp in stamps:
+        stamp.write_text('{"digest": ')
+    again = run_layout(scratch, "build", "--impose", "booklet")
+    assert again.returncode == 0, again.stderr
+    assert "Traceback" not in again.stderr
+    assert "No 1: 2 pages" in again.stdout and "up to date" not in again.stdout
