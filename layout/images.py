@@ -29,6 +29,8 @@ import cssselect2
 import tinycss2
 from PIL import GifImagePlugin, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
+from .units import PX_PER_MM
+
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
 MAX_IMAGE_BYTES = 20_000_000
 MAX_IMAGE_PIXELS = 40_000_000
@@ -81,7 +83,7 @@ TEXT_TAGS = {"text", "tspan", "textPath", "a", "tref"}
 SHEET_SAFE_TAGS = {"linearGradient", "radialGradient", "filter"}  # nothing drawn inside them
 LOCAL_URL = re.compile(r"url\(\s*['\"]?#([^'\")\s]+)")
 NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-UNIT_PX = {"": 1, "px": 1, "pt": 4 / 3, "pc": 16, "mm": 96 / 25.4, "cm": 96 / 2.54, "in": 96}
+UNIT_PX = {"": 1, "px": 1, "pt": 4 / 3, "pc": 16, "mm": PX_PER_MM, "cm": 10 * PX_PER_MM, "in": 96}
 FONT_UNITS = {"em": 1, "rem": 1, "ex": 0.5}  # of the font size, as WeasyPrint counts them
 LENGTH = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?:%|[a-zA-Z]*)")
 TRANSFORM = re.compile(r"(matrix|translate|scale|rotate|skewX|skewY)\s*\(([^)]*)\)")

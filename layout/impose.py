@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import PdfInputError, Problem
 from .render import count
+from .units import MM, to_fold
 
 if TYPE_CHECKING:  # pypdf is imported when a PDF is imposed, not by every command that plans one
     from pypdf import PageObject, PdfWriter
     from pypdf.generic import IndirectObject
 
-MM = 72 / 25.4
 
 
 class Paper(NamedTuple):
@@ -68,7 +68,7 @@ def booklet_sides(count: int) -> list[tuple[int | None, int | None]]:
 
     The count is padded to a multiple of 4 with blanks before the last page (the back cover).
     """
-    total = count + (-count % 4)
+    total = to_fold(count)
     logical = [*range(1, count), *([None] * (total - count)), count] if count > 1 else [1, None, None, None]
     sides = []
     for s in range(total // 4):

@@ -43,11 +43,11 @@ from weasyprint.formatting_structure.boxes import (
 from weasyprint.layout.absolute import AbsolutePlaceholder
 
 from .errors import Problem, TypesetError
+from .units import PX_PER_MM
 
 # CSS px. The shipped issues' boxes sit within 0.01 px of their columns: this is rounding slack
 # only (0.13 mm), far below what a reader would see.
 TOLERANCE = 0.5
-MM = 96 / 25.4  # CSS px in a millimetre
 PT = 4 / 3  # CSS px in a point
 MIN_TABLE_POINTS = 6.5  # the smallest type a table is set in to make it fit
 HEAD_FIELDS = {"article-title": "title", "byline": "byline", "standfirst": "standfirst", "kicker": "kind"}
@@ -379,7 +379,7 @@ def _past(left: float, right: float, bounds: _Bounds) -> float:
 
 
 def _mm(px: float) -> str:
-    mm = px / MM
+    mm = px / PX_PER_MM
     return f"{mm:.0f} mm" if mm >= 1 else f"{mm:.1f} mm"
 
 

@@ -57,8 +57,8 @@ from pypdf.generic import (
 from .copyfit import article_starts
 from .pdf import LazyReader
 from .render import count
+from .units import MM
 
-MM = 72 / 25.4
 PRINT_DPI = 300
 MIN_TEXT_PT = 7.0
 SAFE_MARGIN_MM = 5.0

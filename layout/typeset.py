@@ -39,6 +39,7 @@ from .colours import PRESS_SPACE, SRGB_SPACE, HouseColours, for_press, house_col
 from .copyfit import Start
 from .errors import Problem, TypesetError
 from .text import FONTS_DIR
+from .units import MM, blanks_to_fold
 
 
 def _only_bundled_fonts() -> None:
@@ -119,7 +120,6 @@ from .speedups import faster_layout  # noqa: E402
 # by the hundred thousand. Frozen, they are left out: binding a volume takes a tenth less time.
 gc.freeze()
 
-MM = 72 / 25.4
 BLEED = 3 * MM
 SLUG = 10 * MM  # the sheet beyond the trim that carries the crop marks
 MARK_OFFSET = BLEED + 0.5 * MM  # crop marks start a little beyond the bleed, never on its edge
@@ -339,7 +339,7 @@ def _one_link_each(document: Document) -> None:
 def pad_to_fold(document: Document, blank: Document) -> tuple[Document, int]:
     """Insert blank pages before the back page so that the count is a multiple of 4."""
     pages = list(document.pages)
-    added = -len(pages) % 4
+    added = blanks_to_fold(len(pages))
     if added:
         pages[-1:-1] = [blank.pages[0]] * added
     return document.copy(pages), added
