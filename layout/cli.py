@@ -26,7 +26,7 @@ from .build import (
 )
 from .errors import LayoutError, internal_error
 from .impose import LAYOUTS, ORDERS, Plan
-from .leaflets import build_leaflet, build_leaflets
+from .leaflets import LeafletResult, build_leaflet, build_leaflets
 from .manifest import find_issue_dirs, has_volumes
 from .render import count
 from .stamps import build_lock
@@ -48,7 +48,7 @@ def imposition_options(command: Callable) -> Callable:
     """The options that say how to lay pages out on sheets, shared by impose, build and leaflet."""
     options = [
         click.option("--sheet", type=click.Choice(["a4", "a3"]), help="Paper (default: fits two pages)."),
-        click.option("--fit", type=click.Choice(["a5", "a4"]), help="Scale pages (a5: an A4 issue on A4)."),
+        click.option("--scale", type=click.Choice(["a5", "a4"]), help="Scale pages (a5: an A4 issue on A4)."),
         click.option(
             "--duplex",
             type=click.Choice(["short", "long"]),
@@ -72,8 +72,18 @@ def imposition_options(command: Callable) -> Callable:
     return command
 
 
-def _plan(layout: str | None, sheet: str | None, fit: str | None, duplex: str, order: str, creep: float):
-    return Plan(layout, sheet, fit, duplex, order, creep) if layout else None
+def _plan(layout: str | None, sheet: str | None, scale: str | None, duplex: str, order: str, creep: float):
+    return Plan(layout, sheet, scale, duplex, order, creep) if layout else None
+
+
+def _fit_was_renamed(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        raise click.UsageError(f"--fit {value} is now --scale {value} (--fit fits a leaflet to its sheets)")
+
+
+RENAMED_FIT = click.option(
+    "--fit", "renamed_fit", hidden=True, expose_value=False, callback=_fit_was_renamed, is_eager=True
+)
 
 
 def _report_imposed(imposed: ImposeResult | None) -> None:
@@ -166,6 +176,7 @@ def main() -> None:
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 @click.option("--impose", "layout_", type=click.Choice(LAYOUTS), help="Also lay the print edition on sheets.")
 @imposition_options
+@RENAMED_FIT
 def build(
     issue_dirs: tuple[Path, ...], out: str | None, jobs: int, force: bool, layout_: str | None, **sheets
 ) -> None:
@@ -230,6 +241,7 @@ def _fail(problems: list) -> NoReturn:
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--layout", "layout_", type=click.Choice(LAYOUTS), default="booklet", show_default=True)
 @imposition_options
+@RENAMED_FIT
 @click.option("--out", "target", type=click.Path(dir_okay=False, path_type=Path), help="Output PDF.")
 def impose(source: Path, layout_: str, target: Path | None, **sheets) -> None:
     """Lay out a PDF on sheets: a saddle-stitched booklet, or 2-up to cut in half."""
@@ -372,6 +384,11 @@ def proof(issue_dir: Path, out: str | None) -> None:
     show_default=True,
     help="Sheets, printed both sides, the leaflet is meant to fit.",
 )
+@click.option(
+    "--fit",
+    is_flag=True,
+    help="Choose the type size and leading (8.5 pt at the least) that keep it to --sheets.",
+)
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: build/).")
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 @click.option("--impose", "layout_", type=click.Choice(LAYOUTS), help="Also lay the leaflet on sheets.")
@@ -381,6 +398,7 @@ def leaflet(
     articles: tuple[str, ...],
     size: str,
     sheets: int,
+    fit: bool,
     out: str | None,
     force: bool,
     layout_: str | None,
@@ -392,28 +410,34 @@ def leaflet(
     try:
         with build_lock(project.out):
             if articles:
-                results = [build_leaflet(project, issue_dir, a, size, sheets, plan, force) for a in articles]
+                results = [
+                    build_leaflet(project, issue_dir, a, size, sheets, plan, force, fit) for a in articles
+                ]
             else:
-                results = build_leaflets(project, [issue_dir], size, sheets, plan, force=force)
+                results = build_leaflets(project, [issue_dir], size, sheets, plan, force=force, fit=fit)
     except LayoutError as error:
         _fail(error.problems)
     for result in results:
         if result.problems:
             _echo_problems(result.problems)
             continue
-        fits = count(result.sheets, "sheet")
-        verdict = (
-            f"over {fits}: cut {result.words_over} words of {result.words} to fit"
-            if result.words_over
-            else f"fits {fits} printed both sides"
-        )
         state = "up to date" if result.skipped else f"wrote {os.path.relpath(result.output)}"
-        click.echo(
-            f"{result.title} ({result.size.upper()}): {count(result.pages, 'page')}, {verdict}; {state}"
-        )
+        click.echo(f"{result.title} ({result.size.upper()}): {_leaflet_verdict(result)}; {state}")
         _report_imposed(result.imposed)
     if any(r.problems for r in results):
         sys.exit(EXIT_BAD_INPUT)
+
+
+def _leaflet_verdict(result: LeafletResult) -> str:
+    """``2 pages, fits 1 sheet at 9.5 pt on 12.5 pt, one column``, or the words to cut to fit."""
+    pages, sheets = count(result.pages, "page"), count(result.sheets, "sheet")
+    setting = result.setting.describe() if result.setting else ""
+    if not result.words_over:
+        return f"{pages}, fits {sheets} " + (f"at {setting}" if setting else "printed both sides")
+    cut = f"cut {result.words_over:,} words of {result.words:,} to fit"
+    if setting:
+        return f"{pages} even at {setting}, the smallest allowed: {cut} {sheets}"
+    return f"{pages}, over {sheets}: {cut}"
 
 
 @main.command()

@@ -138,7 +138,7 @@ def impose(source: Path, target: Path, plan: Plan) -> Imposed:
                 str(source),
                 None,
                 None,
-                f"two pages do not fit on {sheet_name.upper()}: choose a larger --sheet or --fit",
+                f"two pages do not fit on {sheet_name.upper()}: choose a larger --sheet or --scale",
             )
         )
     sides = booklet_sides(len(pages)) if plan.layout == "booklet" else twoup_sides(len(pages))

@@ -145,12 +145,16 @@ def test_a_leaflet_comes_out_imposed_in_one_step(copy_of_21: Path) -> None:
 
 
 def test_an_issue_comes_out_imposed_in_one_step(scratch: Path) -> None:
-    result = run_layout(scratch, "build", "issues/001", "--impose", "booklet", "--sheet", "a4", "--fit", "a5")
+    result = run_layout(
+        scratch, "build", "issues/001", "--impose", "booklet", "--sheet", "a4", "--scale", "a5"
+    )
     assert result.returncode == 0, result.stderr
     booklet = PdfReader(scratch / "build" / "imposed" / "the-spark-001-booklet-a4.pdf")
     assert len(booklet.pages) == 2  # 4 pages, one sheet
     assert "Fold each sheet in half" in result.stdout
-    again = run_layout(scratch, "build", "issues/001", "--impose", "booklet", "--sheet", "a4", "--fit", "a5")
+    again = run_layout(
+        scratch, "build", "issues/001", "--impose", "booklet", "--sheet", "a4", "--scale", "a5"
+    )
     assert "up to date build/imposed/the-spark-001-booklet-a4.pdf" in again.stdout
     too_big = run_layout(scratch, "build", "issues/001", "--impose", "booklet", "--sheet", "a4")
     assert too_big.returncode == 2 and "do not fit on A4" in too_big.stderr

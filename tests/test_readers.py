@@ -47,7 +47,7 @@ def pdfs(project: Project, shipped: dict, tmp_path_factory: pytest.TempPathFacto
     sheets = tmp_path_factory.mktemp("imposed")
     elsewhere = make_scratch(sheets / "project")  # layout impose keeps its records in ./build
     for kind, source, options in (
-        ("booklet", project.print_path(publication, 23), ["--fit", "a5", "--duplex", "long"]),
+        ("booklet", project.print_path(publication, 23), ["--scale", "a5", "--duplex", "long"]),
         ("2up", project.archive_path(publication, 20), ["--layout", "2up"]),
     ):
         target = sheets / f"{kind}.pdf"
