@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import sys
@@ -187,8 +188,11 @@ def build(
     try:
         with build_lock(project.out), progress(len(dirs), "Building", _report_issue) as on_done:
             results = build_issues(project, dirs, jobs=jobs, force=force, plan=plan, on_done=on_done)
+            pamphlets = [] if issue_dirs else _declared_pamphlets(project, jobs, force)
     except LayoutError as error:
         _fail(error.problems)
+    for pamphlet_result in pamphlets:
+        _report_pamphlet(pamphlet_result)
     failed = [r for r in results if r.problems]
     if failed:
         click.echo(
@@ -196,6 +200,8 @@ def build(
             + ", ".join(os.path.relpath(r.directory) for r in failed),
             err=True,
         )
+        sys.exit(EXIT_BAD_INPUT)
+    if any(r.problems for r in pamphlets):
         sys.exit(EXIT_BAD_INPUT)
 
 
@@ -438,6 +444,70 @@ def _leaflet_verdict(result: LeafletResult) -> str:
     if setting:
         return f"{pages} even at {setting}, the smallest allowed: {cut} {sheets}"
     return f"{pages}, over {sheets}: {cut}"
+
+
+@main.command()
+@click.argument("articles", nargs=-1)
+@click.option("--title", required=True, help="The title printed on the cover.")
+@click.option("--subtitle", help="A line printed under the title.")
+@click.option("--tag", help="Every article of this subject, oldest first (instead of ARTICLES).")
+@click.option("--size", type=click.Choice(["a5", "a4"]), default="a5", show_default=True)
+@click.option("--id", "pamphlet_id", help="The file name (default: from the title).")
+@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: build/).")
+@click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
+@click.option("--impose", "layout_", type=click.Choice(LAYOUTS), default="booklet", show_default=True)
+@imposition_options
+def pamphlet(
+    articles: tuple[str, ...],
+    title: str,
+    subtitle: str | None,
+    tag: str | None,
+    size: str,
+    pamphlet_id: str | None,
+    out: str | None,
+    force: bool,
+    layout_: str,
+    **options,
+) -> None:
+    """Gather articles across issues into a pamphlet: ARTICLES as ISSUE:FILE or ISSUE:POSITION
+    (21:aleppo-has-fallen.md, 22:4) in the order given, or --tag TAG for a subject's articles."""
+    from .pamphlets import build_pamphlet, pamphlet_from_command
+
+    project = _project(out)
+    try:
+        wanted, chosen = pamphlet_from_command(project, title, subtitle, tag, articles, size, pamphlet_id)
+        plan = _plan(layout_, **options)
+        if plan and plan.layout == "booklet" and not (plan.sheet or plan.fit):  # as the site offers it:
+            plan = dataclasses.replace(plan, sheet="a4", fit="a5")  # A5 pages on A4, for a photocopier
+        with build_lock(project.out):
+            result = build_pamphlet(project, wanted, chosen, plan, force)
+    except LayoutError as error:
+        _fail(error.problems)
+    _report_pamphlet(result)
+    if result.problems:
+        sys.exit(EXIT_BAD_INPUT)
+
+
+def _declared_pamphlets(project: Project, jobs: int, force: bool) -> list:
+    """The pamphlets of issues/pamphlets.yaml, built after the issues (none without the file)."""
+    from .pamphlets import build_declared
+
+    return build_declared(project, jobs, force)
+
+
+def _report_pamphlet(result) -> None:
+    if result.problems:
+        _echo_problems(result.problems)
+        return
+    size = f"{count(result.articles, 'article')}, {count(result.pages, 'page')}"
+    if result.skipped:
+        click.echo(f"{result.title}: {size}; up to date")
+    else:
+        blanks = f"{count(result.added, 'blank page')} added before the back cover"
+        click.echo(f"{result.title}: {size}; print edition {result.print_pages} pages ({blanks})")
+        for output in result.outputs:
+            click.echo(f"  wrote {os.path.relpath(output)}")
+    _report_imposed(result.imposed)
 
 
 @main.command()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .manifest import FrontMatter, IssueManifest, Model, Publication, VolumesFile
+from .pamphlets import PamphletsFile
 from .stamps import atomic_path
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -23,6 +24,7 @@ SCHEMAS: dict[str, tuple[type[Model], str]] = {
     "article.schema.json": (FrontMatter, "Article front matter"),
     "publication.schema.json": (Publication, "publication.yaml: what every issue shares"),
     "volumes.schema.json": (VolumesFile, "volumes.yaml: the bound volumes"),
+    "pamphlets.schema.json": (PamphletsFile, "pamphlets.yaml: articles gathered across issues"),
 }
 
 

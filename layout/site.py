@@ -30,7 +30,7 @@ from .epub import offer_epubs
 from .errors import LayoutError, Problem
 from .manifest import Article, Issue, Publication, Volume, find_issue_dirs, load_publication, load_volumes
 from .pdf import LazyReader
-from .render import anchor, environment, issue_title, long_date, printed_publication, volume_span
+from .render import anchor, count, environment, issue_title, long_date, printed_publication, volume_span
 from .search import write_search
 from .share import write_share_images
 from .text import typographic
@@ -92,6 +92,7 @@ def build_site(project: Project, out: Path | None = None, jobs: int = 1) -> Site
     made = offer_epubs(project, site, publication, loaded, volumes, issues, bound)  # EPUBs and
     made += write_share_images(project, site, publication, loaded)  # share images (epub, share)
     subjects = _subjects(publication, issues)
+    made += _offer_pamphlets(project, site, subjects, jobs)
     pages = _pages(issues, bound, subjects)
     pages |= _article_pages(site, publication.site_url, loaded, issues, written_images := [])
     env = environment(project.style_dir(publication.style))
@@ -276,6 +277,29 @@ def _subjects(publication: Publication, issues: list[dict]) -> list[dict]:
                 }
             )
     return subjects
+
+
+def _offer_pamphlets(project: Project, site: Path, subjects: list[dict], jobs: int) -> list[str]:
+    """Each subject's pamphlet of its articles (two or more), archive edition and A5 booklet with its
+    note, on the subject's page (``subject["pamphlet"]``): built once, kept while its articles do not
+    change (layout/pamphlets.py). The files' names in the site, for the record of what it wrote."""
+    from .pamphlets import build_subject_pamphlets
+
+    built = build_subject_pamphlets(project, jobs)
+    for subject in subjects:
+        result, files = built.get(subject["tag"]), []
+        if result:
+            what = f"All {count(result.articles, 'article')} in one pamphlet, for reading and keeping."
+            files = [(Path(result.outputs[0]), "", "Pamphlet", what)]
+            if booklet := result.imposed:
+                files.append((Path(booklet.output), "-booklet", "Pamphlet as an A5 booklet", EDITIONS[2][3]))
+                files.append((Path(booklet.note), "-booklet-note", EDITIONS[3][0], EDITIONS[3][3]))
+        name = result and Path(result.outputs[0]).stem
+        subject["pamphlet"] = [
+            offer(site, path, f"pamphlets/{name}{suffix}.pdf", label, note)
+            for path, suffix, label, note in files
+        ]
+    return [download.url for subject in subjects for download in subject["pamphlet"]]
 
 
 # --- article pages and what every page says of itself in its head ---------------------------
