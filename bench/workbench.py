@@ -122,7 +122,9 @@ def _weasyprint_alone(project: Path, issue: str, memos: bool) -> Run:
 
 def _fontconfig() -> str:
     """The fonts configuration the pipeline uses, so that both set the same fonts."""
-    import layout.typeset  # noqa: F401  (writes it and points FONTCONFIG_FILE at it)
+    from layout import engine
+
+    engine.start()  # writes it and points FONTCONFIG_FILE at it
 
     return os.environ["FONTCONFIG_FILE"]
 

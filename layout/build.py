@@ -19,6 +19,7 @@ from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from . import engine
 from .errors import LayoutError, Problem, in_file_order, internal_error
 from .hyphenation import PATTERNS_DIR, is_hyphenated
 from .impose import Plan, choose_sheet
@@ -142,6 +143,8 @@ class IssueResult:
     fit: Copyfit | None = None
     ragged: list[str] = field(default_factory=list)
     """Articles set ragged-right, their language having no hyphenation: 'Title (sw)'."""
+    style_warnings: list[str] = field(default_factory=list)
+    """What WeasyPrint ignored in the house style: 'styles/spark/style.css:12:3: Ignored `colr: red`...'."""
 
 
 @dataclass
@@ -211,6 +214,7 @@ def input_files(project: Project, loaded: LoadedIssue) -> list[Path]:
 
 @functools.lru_cache(maxsize=4)
 def _typesetter(style_dir: Path, fonts_dir: Path, version: str) -> Typesetter:
+    engine.start()  # the one set-up, in this process, before WeasyPrint is first imported
     from .typeset import Typesetter  # WeasyPrint is imported only when something is typeset
 
     Finalize(None, _let_go_of_typesetters, exitpriority=0)
@@ -374,6 +378,7 @@ def _typeset_issue(project: Project, loaded: LoadedIssue, result: IssueResult, d
 
     publication, issue = loaded.publication, loaded.issue
     typesetter = typesetter_for(project, issue.style)
+    result.style_warnings = typesetter.warnings
     style_dir = project.style_dir(issue.style)
     try:
         html = render_issue(style_dir, publication, issue, loaded.texts)

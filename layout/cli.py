@@ -193,6 +193,8 @@ def build(
         _fail(error.problems)
     for pamphlet_result in pamphlets:
         _report_pamphlet(pamphlet_result)
+    for warning in dict.fromkeys(w for r in results for w in r.style_warnings):  # each once, not per issue
+        click.echo(f"warning: {warning}", err=True)
     failed = [r for r in results if r.problems]
     if failed:
         click.echo(

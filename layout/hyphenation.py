@@ -2,10 +2,10 @@
 
 WeasyPrint hyphenates through Pyphen, which ships patterns for English, Afrikaans and isiZulu
 among South Africa's languages and none for the other eight. ``hyphenation/`` holds patterns for
-those eight, generated from their syllable rules (``hyphenation/make.py``). Importing this module
-adds them to ``pyphen.LANGUAGES`` (under ``xh`` and ``xh_ZA`` and so on), so that WeasyPrint finds
-them by an article's ``lang`` as it finds Pyphen's own: ``layout.typeset`` imports it before it
-lays anything out.
+those eight, generated from their syllable rules (``hyphenation/make.py``). ``register`` adds them
+to ``pyphen.LANGUAGES`` (under ``xh`` and ``xh_ZA`` and so on), so that WeasyPrint finds them by an
+article's ``lang`` as it finds Pyphen's own: ``engine.start`` calls it before anything is laid out,
+and the questions below before they are answered.
 
 An article in a language with no patterns (not one of the eleven, and not one Pyphen knows) is set
 ragged-right: justified without hyphenation, long words open wide spaces.
@@ -13,6 +13,7 @@ ragged-right: justified without hyphenation, long words open wide spaces.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pyphen
@@ -58,13 +59,15 @@ def is_language(code: str) -> bool:
 
 def is_hyphenated(code: str) -> bool:
     """Whether text in the language ``code`` is hyphenated: Pyphen has patterns for it, ours or its own."""
+    _registered()
     return pyphen.language_fallback(code) is not None
 
 
 def patterns_path(code: str) -> Path | None:
     """The pattern file used for ``code``, or None where it has none."""
+    _registered()
     found = pyphen.language_fallback(code)
     return pyphen.LANGUAGES[found] if found else None
 
 
-register()
+_registered = functools.cache(register)  # once a process, before the first question about a language

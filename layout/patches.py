@@ -61,8 +61,9 @@ from weasyprint.formatting_structure.boxes import LineBox
 from weasyprint.pdf.stream import Stream
 
 from . import tagging
+from .versions import release
 
-PATCHED_RELEASE = "70.0"
+PATCHED_RELEASE = release("weasyprint")
 
 _block_container_layout = block.block_container_layout
 _linebox_layout = block._linebox_layout  # unpatched, for the tests to show what the patch mends
@@ -260,7 +261,12 @@ def _ends(operation: Any, suffix: bytes) -> bool:
     return isinstance(operation, bytes | bytearray) and operation.endswith(suffix)
 
 
-if weasyprint.__version__ == PATCHED_RELEASE:
+def install() -> None:
+    """Put the fixes in place (``engine.start`` does, once), for the release they were read from only."""
+    global _columns_layout_above_notes
+    installed = block.block_container_layout is not _block_container_layout
+    if weasyprint.__version__ != PATCHED_RELEASE or installed:
+        return  # another release (engine.start refuses it), or installed already
     pdf_output.add_tags = tagging.add_tags
     Stream.marked = _marked_as_prepared
     properties.TABLE_WRAPPER_BOX_PROPERTIES.add("column_span")

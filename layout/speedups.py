@@ -28,9 +28,9 @@ import weasyprint
 import weasyprint.layout.block as block
 import weasyprint.layout.inline as inline
 
-from . import patches  # noqa: F401  (first: the column layout wrapped here is the patched one)
+from .versions import release
 
-PATCHED_RELEASE = "70.0"
+PATCHED_RELEASE = release("weasyprint")
 
 _lines: dict[tuple, tuple] | None = None  # the line memo of the layout under way, if any
 _untried: object = None  # the element of the column-fill: auto box being laid out, if any
@@ -120,7 +120,14 @@ def _block_box_layout_looking_ahead(
     return _block_box_layout(context, box, bottom_space, skip_stack, *args, **kwargs)
 
 
-if weasyprint.__version__ == PATCHED_RELEASE:
+def install() -> None:
+    """Put the memos in place (``engine.start`` does, once, after ``patches.install``: the column
+    layout wrapped here is the patched one), for the release they were read from only."""
+    global _split_first_line, _block_box_layout, _columns_layout
+    if weasyprint.__version__ != PATCHED_RELEASE or inline.split_first_line is _memo_split_first_line:
+        return  # another release (engine.start refuses it), or installed already
+    _split_first_line, _block_box_layout = inline.split_first_line, block.block_box_layout
+    _columns_layout = block.columns_layout
     inline.split_first_line = _memo_split_first_line
     block.block_box_layout = _block_box_layout_looking_ahead
     block.columns_layout = _columns_layout_untried

@@ -15,110 +15,35 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import ctypes.util
 import functools
-import gc
 import hashlib
 import io
-import logging
 import mimetypes
-import os
 import posixpath
 import re
-import subprocess
-import tempfile
 import uuid
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pydyf
+import weasyprint
 from PIL import Image, ImageCms
+from weasyprint import CSS, HTML, Document
+from weasyprint.css import ColorProfile
+from weasyprint.formatting_structure.boxes import Box, FootnoteAreaBox, ReplacedBox
+from weasyprint.images import RasterImage
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from . import archival, engine, tagging
 from .colours import PRESS_SPACE, SRGB_SPACE, HouseColours, for_press, house_colours, resolve_number
 from .copyfit import Start
 from .errors import Problem, TypesetError
-from .text import FONTS_DIR
+from .overflow import laid_out_within_bounds
+from .speedups import faster_layout
 from .units import MM, blanks_to_fold
-
-
-def _only_bundled_fonts() -> None:
-    """Point fontconfig at the bundled fonts alone, before WeasyPrint loads it.
-
-    @font-face covers HTML text, but SVG text and missing-glyph fallback go through
-    fontconfig's default configuration: without this they would use the machine's fonts.
-    """
-    folder = (
-        Path(tempfile.gettempdir()) / f"layout-fontconfig-{hashlib.sha1(bytes(FONTS_DIR)).hexdigest()[:8]}"
-    )
-    folder.mkdir(exist_ok=True)
-    config = folder / "fonts.conf"
-    text = (
-        f'<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
-        f"  <dir>{FONTS_DIR}</dir>\n  <cachedir>{folder / 'cache'}</cachedir>\n</fontconfig>\n"
-    )
-    if not config.exists() or config.read_text() != text:
-        config.write_text(text)
-    os.environ["FONTCONFIG_FILE"] = str(config)
-
-
-@contextlib.contextmanager
-def _libraries_from_linker_cache() -> Iterator[None]:
-    """While WeasyPrint loads, answer ``ctypes.util.find_library`` from one reading of the
-    linker's cache.
-
-    WeasyPrint tries several names for each of its libraries (``libgobject-2.0-0``,
-    ``gobject-2.0``, ... ``libgobject-2.0.so.0``), and cffi asks ``find_library`` about each
-    name ``dlopen`` cannot load. On Linux that runs ``ldconfig``, ``gcc`` and ``ld`` each time:
-    some 15 misses, 150 ms, half the cost of importing WeasyPrint. Each list ends with the
-    library's soname, which ``dlopen`` finds in that cache itself.
-    """
-    try:
-        listing = subprocess.run(
-            ["/sbin/ldconfig", "-p"], capture_output=True, env={"LC_ALL": "C", "LANG": "C"}, check=True
-        ).stdout.decode(errors="replace")
-    except (OSError, subprocess.CalledProcessError):
-        yield  # not glibc's Linux: find_library as it is
-        return
-
-    def find_library(name: str) -> str | None:
-        found = re.search(rf"\s(lib{re.escape(name)}\.\S+)\s", listing)
-        return found[1] if found else None
-
-    standard, ctypes.util.find_library = ctypes.util.find_library, find_library
-    try:
-        yield
-    finally:
-        ctypes.util.find_library = standard
-
-
-_only_bundled_fonts()
-
-with _libraries_from_linker_cache():
-    import weasyprint.text.ffi
-
-import pydyf  # noqa: E402
-import weasyprint  # noqa: E402
-from weasyprint import CSS, HTML, Document  # noqa: E402
-from weasyprint.css import ColorProfile  # noqa: E402
-from weasyprint.formatting_structure.boxes import Box, FootnoteAreaBox, ReplacedBox  # noqa: E402
-from weasyprint.images import RasterImage  # noqa: E402
-from weasyprint.text.fonts import FontConfiguration  # noqa: E402
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
-
-from . import (  # noqa: E402
-    archival,
-    hyphenation,  # noqa: F401  (the project's patterns for eight languages registered with Pyphen)
-    patches,  # noqa: F401  (WeasyPrint's layout and tagging fixed where they fail: see the module)
-    tagging,
-)
-from .overflow import laid_out_within_bounds  # noqa: E402
-from .speedups import faster_layout  # noqa: E402
-
-# The imports leave some 70,000 objects alive for good (half of them WeasyPrint's tables and
-# types), which each full collection would scan again while a layout makes and drops boxes
-# by the hundred thousand. Frozen, they are left out: binding a volume takes a tenth less time.
-gc.freeze()
 
 BLEED = 3 * MM
 SLUG = 10 * MM  # the sheet beyond the trim that carries the crop marks
@@ -134,10 +59,6 @@ PRINT_CONDITION = "FOGRA39"
 PRINT_CONDITION_INFO = "Coated FOGRA39 (ISO 12647-2:2004/Amd 1)"
 DOCUMENT_ROOT = Path("/layout-document")  # where a document's own folder appears to WeasyPrint
 DOCUMENT_URL = DOCUMENT_ROOT.as_uri() + "/"
-
-logging.getLogger("weasyprint").setLevel(logging.ERROR)
-logging.getLogger("fontTools").setLevel(logging.ERROR)
-
 
 class Forbidden(FatalURLFetchingError):
     """A document asked for something outside the sandbox: stop the whole rendering."""
@@ -176,11 +97,14 @@ class Typesetter:
     """Lays out documents of one house style; keep one per process to reuse fonts and CSS."""
 
     def __init__(self, style_dir: Path, fonts_dir: Path) -> None:
+        engine.start()
         self.style_dir, self.fonts_dir = style_dir, fonts_dir
         self.fonts = FontConfiguration()
         fetcher = SandboxFetcher((style_dir, fonts_dir))
-        self.stylesheet = CSS(filename=style_dir / "style.css", url_fetcher=fetcher, font_config=self.fonts)
-        self.colours = house_colours(style_dir / "style.css")  # their CMYK values, for the print edition
+        style = style_dir / "style.css"
+        with engine.style_warnings(style) as self.warnings:  # for the style's author: see IssueResult
+            self.stylesheet = CSS(filename=style, url_fetcher=fetcher, font_config=self.fonts)
+        self.colours = house_colours(style)  # their CMYK values, for the print edition
 
     def layout(self, html: str, base_dir: Path, source: str) -> Document:
         """Lay out one HTML document whose relative addresses point into ``base_dir``.

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from layout import engine
 from layout.build import Project, build_issues
 from layout.manifest import find_issue_dirs, load_issue, load_publication
 
 ROOT = Path(__file__).resolve().parent.parent
+engine.start()  # as the CLI and every worker do before they typeset: tests lay pages out with WeasyPrint itself
 
 
 @pytest.fixture(scope="session")
