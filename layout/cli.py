@@ -28,7 +28,7 @@ from .build import (
 from .errors import LayoutError, internal_error
 from .impose import LAYOUTS, ORDERS, Plan
 from .leaflets import LeafletResult, build_leaflet, build_leaflets
-from .manifest import find_issue_dirs, has_volumes
+from .manifest import KINDS, find_issue_dirs, has_volumes
 from .render import count
 from .stamps import build_lock
 
@@ -316,6 +316,39 @@ def check(issue_dirs: tuple[Path, ...], pdf: bool, as_json: bool, out: str | Non
         sys.exit(EXIT_BAD_INPUT)
     if any(r.findings for r in results):
         sys.exit(EXIT_WARNINGS)
+
+
+@main.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--issue", "issue_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="issues/NNN"
+)
+@click.option("--kind", type=click.Choice(KINDS), help="What the articles are (default: statement).")
+@click.option("--lang", help="Their language's code, e.g. af-ZA (default: the document's own).")
+def import_(files: tuple[Path, ...], issue_dir: Path, kind: str | None, lang: str | None) -> None:
+    """Import .docx, .odt, .html, .md or .txt files as articles of an issue, then check it."""
+    from .check import check_issue, summary_line
+    from .importer import import_documents
+
+    project = _project(None)
+    _issue_dirs(project, (issue_dir,))
+    try:
+        results = import_documents(project, issue_dir, list(files), kind, lang)
+    except LayoutError as error:
+        _fail(error.problems)
+    for result in results:
+        _echo_problems(result.problems)
+        if result.article:
+            counts = f"{count(result.figures, 'picture')}, {count(result.notes, 'note')}"
+            click.echo(f"{result.source}: imported as {result.article} ({counts})")
+        for remark in result.remarks:
+            click.echo(f"  {remark}")
+    checked = check_issue(project, issue_dir)
+    _echo_problems(checked.problems)
+    if not checked.problems:
+        click.echo(summary_line(checked))
+    if checked.problems or any(r.problems for r in results):
+        sys.exit(EXIT_BAD_INPUT)
 
 
 @main.command()
