@@ -29,6 +29,7 @@ MAX_UNPACKED_BYTES = 200_000_000  # all members inflated
 MAX_MEMBERS = 5_000
 MAX_RATIO = 100  # inflated to compressed, for members over RATIO_FROM bytes: XML is 5-20, zeros 1000
 RATIO_FROM = 1_000_000
+MAX_XML_BYTES = 50_000_000  # one part's XML, parsed whole: a 200-page book's is under 10 MB
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
@@ -198,6 +199,10 @@ def read_xml(package: zipfile.ZipFile, name: str) -> etree._Element | None:
     """A member's XML, parsed with no DTD, entities or network; None where it is not in the package."""
     if name not in package.namelist():
         return None
+    if package.getinfo(name).file_size > MAX_XML_BYTES:
+        raise Refused(
+            f"{name} is over {MAX_XML_BYTES // 1_000_000} MB of XML: far more than an article holds"
+        )
     data = package.read(name)
     if b"<!DOCTYPE" in data[:2000] or b"<!ENTITY" in data:
         raise Refused(f"{name} declares a DOCTYPE, which no word processor writes: it is not safe")

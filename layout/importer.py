@@ -431,6 +431,8 @@ def _write_article(
 ) -> None:  # fmt: skip
     """Name the article from its title, write it and its figures, list it in issue.yaml."""
     source = Path(result.source)
+    if not draft.body.strip():
+        raise Refused("has no text to import")
     front = draft.front
     if not front.get("title"):
         front["title"] = source.stem.replace("_", " ").replace("-", " ").strip().capitalize() or "Untitled"

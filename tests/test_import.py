@@ -29,8 +29,10 @@ from layout.build import Project, build_issue, load
 from . import pdfcheck
 from .conftest import make_scratch
 from .test_bad_input import run_layout
+from .test_no_network import Listener, listener  # noqa: F401 (a fixture)
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NBSP = "\u00a0"
 
 
@@ -584,8 +586,9 @@ def test_files_that_are_not_what_they_say_or_are_unsafe_are_refused_each_with_wh
     )
     word_document(tmp_path / "mines.docx")
     (tmp_path / "report.pdf").write_bytes(b"%PDF-1.7\n")
+    (tmp_path / "empty.txt").write_text("\n\n")
     names = ["letter.docx", "locked.docx", "old.docx", "bomb.docx", "liar.docx", "escape.docx", "other.odt"]
-    outcome = imported(tmp_path, *names, "report.pdf", "mines.docx")
+    outcome = imported(tmp_path, *names, "report.pdf", "empty.txt", "mines.docx")
     assert outcome.status == 2
     said = outcome.said
     assert "letter.docx: is not a .docx document: it is plain text: rename it .txt" in said
@@ -599,6 +602,7 @@ def test_files_that_are_not_what_they_say_or_are_unsafe_are_refused_each_with_wh
     assert "escape.docx: holds a path that leads outside it ('../../etc/cron.d/x')" in said
     assert "other.odt: is not an .odt document" in said
     assert "report.pdf: cannot be imported: give a .docx, .odt, .html, .htm, .md or .txt file" in said
+    assert "empty.txt: has no text to import" in said
     assert "mines.docx: imported as issues/001/workers-control-of-the-mines.md" in said  # the others aside
     assert not (tmp_path / "etc").exists()
 
@@ -621,32 +625,18 @@ def test_an_article_or_picture_that_exists_is_never_overwritten(tmp_path: Path) 
 
 
 @pytest.fixture
-def web_server():
-    """A server on the loopback that counts the requests it gets: an import must make none."""
-    import http.server
-    import threading
-
-    requests = []
-
-    class Counting(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            requests.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "image/png")
-            self.end_headers()
-            self.wfile.write(png("green"))
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Counting)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", requests
-    server.shutdown()
+def web(listener: Listener, monkeypatch: pytest.MonkeyPatch) -> Listener:  # noqa: F811 (the fixture)
+    """test_no_network's listener, also the proxy of every address: an import must reach it never."""
+    proxy = listener.url("").rstrip("/")
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+        monkeypatch.setenv(name, proxy)
+    return listener
 
 
-def test_an_e_mail_saved_as_html_is_imported_and_nothing_in_it_is_fetched(tmp_path: Path, web_server) -> None:
-    address, requests = web_server
+def test_an_e_mail_saved_as_html_is_imported_and_nothing_in_it_is_fetched(
+    tmp_path: Path, web: Listener
+) -> None:
+    address = web.url("").rstrip("/")
     make_scratch(tmp_path)
     (tmp_path / "beside.png").write_bytes(png("red"))
     inline = __import__("base64").b64encode(png("blue")).decode()
@@ -666,7 +656,7 @@ def test_an_e_mail_saved_as_html_is_imported_and_nothing_in_it_is_fetched(tmp_pa
     )
     outcome = imported(tmp_path, "mail.html", args=("--kind", "report"))
     assert outcome.status == 0, outcome.said
-    assert requests == []
+    assert web.connections == 0
     text = outcome.text()
     assert text.startswith("---\ntitle: The Durban dockworkers\nbyline: Lindiwe Zulu\nkind: report\n---\n")
     assert "The *dockworkers* met on **Friday**.1 See [the union](https://example.org/docks) & this." in text
@@ -737,3 +727,70 @@ def test_the_issue_keeps_its_comments_and_layout_and_bad_options_are_refused(tmp
         "--lang: 'isiXhosa' is not a language code such as en-ZA, af-ZA, zu-ZA or xh: did you mean xh?"
         in refused.said
     )
+
+
+def test_a_linked_picture_in_a_word_document_is_reported_and_not_fetched(
+    tmp_path: Path, web: Listener
+) -> None:
+    address = web.url("").rstrip("/")
+    make_scratch(tmp_path)
+
+    def linked(document, expected: Expected) -> None:
+        document.add_heading(expected.add("From the web"), 1)
+        document.add_picture(io.BytesIO(png("green")))
+        blip = document.inline_shapes[-1]._inline.xpath(".//a:blip")[0]
+        relationship = document.part.relate_to(
+            f"{address}/photo.png", RELATIONSHIP_TYPE.IMAGE, is_external=True
+        )
+        del blip.attrib[f"{{{R_NS}}}embed"]
+        blip.set(f"{{{R_NS}}}link", relationship)
+        document.add_paragraph(expected.add("After it."))
+
+    word_document(tmp_path / "linked.docx", extra=linked)
+    outcome = imported(tmp_path, "linked.docx")
+    assert outcome.status == 0, outcome.said
+    assert web.connections == 0
+    assert re.search(
+        r'paragraph \d+ \(under "From the web"\): a linked picture .* was not fetched', outcome.said
+    )
+    assert "photo.png" not in outcome.text() and outcome.text().count("](figures/") == 2
+
+
+def test_comments_and_text_boxes_in_a_libreoffice_document_are_reported_where_they_are(
+    tmp_path: Path,
+) -> None:
+    make_scratch(tmp_path)
+
+    def troubles(document, body, expected: Expected) -> None:
+        body.addElement(text.H(outlinelevel=1, text=expected.add("Further trouble")))
+        commented = text.P(text=expected.add("A paragraph with a comment on it."))
+        note = office.Annotation()
+        note.addElement(dc.Creator(text="Editor"))
+        note.addElement(text.P(text="Check this figure with the union"))
+        commented.addElement(note)
+        body.addElement(commented)
+        boxed = text.P(text=expected.add("A paragraph with a box beside it."))
+        frame = draw.Frame(width="4cm", height="2cm", anchortype="paragraph")
+        box = draw.TextBox()
+        box.addElement(text.P(text="Boxed aside text"))
+        frame.addElement(box)
+        boxed.addElement(frame)
+        body.addElement(boxed)
+        body.addElement(text.P(text=expected.add("The end.")))
+
+    expected = odt_document(tmp_path / "mines.odt", extra=troubles)
+    outcome = imported(tmp_path, "mines.odt")
+    assert outcome.status == 0, outcome.said
+    assert re.search(
+        r'mines.odt: paragraph \d+ \(under "Further trouble"\): a comment was left out: '
+        r"'Check this figure with the union'",
+        outcome.said,
+    )
+    assert re.search(
+        r'paragraph \d+ \(under "Further trouble"\): a text box was left out .*\'Boxed aside text\'',
+        outcome.said,
+    )
+    assert "Check this figure" not in outcome.text()
+    words, _ = pdfcheck.article_words(outcome.article())
+    head = len(pdfcheck.head_words(outcome.article()))
+    assert words[head:] == [w for w in map(pdfcheck.normal, expected.words) if w]
