@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from layout.build import Project
 from layout.impose import MM
 from layout.leaflets import OFFICE_DPI, LeafletResult, build_leaflet
+from layout.preflight import check_safe_margin
 from layout.text import without_last_words
 from tests.test_bad_input import run_layout
 from tests.test_pages import prose
@@ -57,6 +58,7 @@ def test_a_leaflet_names_its_source_and_ends_with_get_involved(
     assert f"page {result.pages} of {result.pages}" in pages[-1]
     fonts = {str(f["/BaseFont"]) for p in reader.pages for f in p["/Resources"]["/Font"].values()}
     assert all("+" in name for name in fonts), fonts  # subsets: embedded
+    assert check_safe_margin(Path(result.output)) == []  # nothing, folio included, in a photocopier's 5 mm
 
 
 def test_an_article_is_named_by_file_or_position(project: Project) -> None:
