@@ -274,7 +274,7 @@ def _walk_docx(root: etree._Element, walk: _Walk, comments: dict[str, str], link
         elif tag in (f"{W}fldSimple", f"{W}instrText"):
             instruction = (element.get(f"{W}instr") or element.text or "").split()
             name = instruction[0].upper() if instruction else ""
-            if name and name not in ("HYPERLINK", "PAGEREF", "NOTEREF", "TOC"):
+            if name and name not in ("HYPERLINK", "PAGEREF", "NOTEREF", "TOC", "SEQ"):  # SEQ: captions
                 shown = _text(element, f"{W}t")
                 walk.note(  # Pandoc keeps what a complex field showed, and drops a simple one's
                     f"a {name} field was left out (it showed {shown!r}): type its text in where it belongs"
@@ -405,7 +405,7 @@ def _walk_odt(content: etree._Element, walk: _Walk) -> None:
             text = " ".join("".join(p.text or "" for p in element.iter(f"{TEXT}p")).split())
             walk.note(f"a comment was left out: {text[:80]!r}")
             skipped.add(element)
-        elif tag == f"{DRAW}text-box":
+        elif tag == f"{DRAW}text-box" and element.find(f".//{DRAW}image") is None:  # else a caption's
             text = " ".join("".join(element.itertext()).split())
             walk.note(f"a text box was left out (it is no part of the text's flow): {text[:60]!r}")
             skipped.add(element)
@@ -415,5 +415,5 @@ def _walk_odt(content: etree._Element, walk: _Walk) -> None:
             walk.note(
                 "a linked picture (from outside the document) was not fetched: insert the picture itself"
             )
-        elif tag.startswith(TEXT) and tag[len(TEXT) :] in ODT_FIELDS:
+        elif tag.startswith(TEXT) and tag[len(TEXT) :] in ODT_FIELDS - {"sequence"}:  # captions' numbers
             walk.note(f"a {tag[len(TEXT) :]} field is set as the text it last showed")

@@ -202,9 +202,11 @@ def word_document(path: Path, lang: str | None = None, extra=None) -> Expected:
     for r, row in enumerate(rows):
         for c, cell in enumerate(row):
             grid.cell(r, c).text = expected.add(cell)
+    document.add_paragraph(expected.add("Table 1: Wages"), style="Caption")
     document.add_paragraph(expected.add("A picture with its description follows."))
     document.add_picture(io.BytesIO(png("red")))
     document.inline_shapes[0]._inline.docPr.set("descr", "Miners on the koppie")
+    document.add_paragraph(expected.add("Figure 1: The koppie at Marikana"), style="Caption")
     document.add_paragraph(expected.add("And one with none."))
     document.add_picture(io.BytesIO(png("blue")))
     document.inline_shapes[1]._inline.docPr.set("descr", "")
@@ -263,6 +265,29 @@ def _odt_picture(document: opendocument.OpenDocument, data: bytes, alt: str | No
         from odf.svg import Desc
 
         frame.addElement(Desc(text=alt))
+    paragraph = text.P()
+    paragraph.addElement(frame)
+    return paragraph
+
+
+def _odt_captioned(document: opendocument.OpenDocument, expected: Expected) -> text.P:
+    """A picture with its caption, as LibreOffice's Insert › Caption makes one: a frame holding a
+    text box holding the picture, a line break and 'Illustration 1: ...' (its number a field)."""
+    picture = draw.Frame(name="Image3", width="5cm", height="3cm", anchortype="as-char")
+    picture.addElement(draw.Image(href=document.addPictureFromString(png("green"), "image/png")))
+    caption = text.P()
+    caption.addElement(picture)
+    caption.addElement(text.LineBreak())
+    caption.addText(expected.add("Illustration "))
+    caption.addElement(
+        text.Sequence(name="Illustration", formula="ooow:Illustration+1", numformat="1", text="1")
+    )
+    caption.addText(": The koppie")
+    expected.add("1: The koppie")
+    box = draw.TextBox()
+    box.addElement(caption)
+    frame = draw.Frame(name="Frame1", width="5cm", anchortype="as-char")
+    frame.addElement(box)
     paragraph = text.P()
     paragraph.addElement(frame)
     return paragraph
@@ -328,6 +353,8 @@ def odt_document(path: Path, lang: str | None = None, extra=None) -> Expected:
     body.addElement(text.P(text=expected.add("And one with none.")))
     body.addElement(_odt_picture(document, png("blue"), None))
     expected.pictures = 2
+    body.addElement(_odt_captioned(document, expected))
+    expected.pictures = 3
     body.addElement(text.P(text=expected.add("The last paragraph, after the pictures.")))
     if extra:
         extra(document, body, expected)
@@ -410,7 +437,11 @@ def test_a_word_document_prints_every_word_note_and_picture(tmp_path: Path) -> N
     assert "- first demand\n  - a point under it\n- second demand\n\n1. organise\n2. strike\n" in text
     assert "| Year | Wage |\n| --- | --- |\n| 2012 | R 5 000 |" in text
     assert "[the union’s statement](https://example.org/statement)" in text
-    assert "![Miners on the koppie](figures/workers-control-of-the-mines-1.png)" in text
+    assert (
+        '![Miners on the koppie](figures/workers-control-of-the-mines-1.png "Figure 1: The koppie at'
+        ' Marikana")' in text
+    )
+    assert "| 2013 | R 12 500 |\n\n*Table 1: Wages*\n" in text
     line = text.split("\n").index("![](figures/workers-control-of-the-mines-2.png)") + 1
     assert (
         f"workers-control-of-the-mines.md:{line}: image: figures/workers-control-of-the-mines-2.png"
@@ -432,6 +463,8 @@ def test_a_libreoffice_document_prints_every_word_note_and_picture_in_its_langua
     assert "\n> An injury to one is an injury to all.\n" in text
     assert "- first demand\n  - a point under it\n- second demand\n" in text
     assert "![Miners on the koppie](figures/workers-control-of-the-mines-1.png)" in text
+    assert '(figures/workers-control-of-the-mines-3.png "Illustration 1: The koppie")' in text
+    assert "text box" not in outcome.said and "field" not in outcome.said
     assert "*Business Day*" in text and "**illegal**" in text and f"R 12{NBSP}500" in text
     assert_prints_the_document(outcome, expected)
 
