@@ -21,7 +21,7 @@ Node = dict[str, Any]
 # An image found: its source in the document and its alt text; answers the path written, or None
 PlaceImage = Callable[[str, str, str], str | None]
 
-LINE_START = re.compile(r"^(#|>|[-+*](?=\s|$)|\d+(?=[.)](?:\s|$))|=+$|-+$)")
+LINE_START = re.compile(r"^(?:[#>]|[-+*](?=\s|$)|\d+[.)](?=\s|$)|[=-]+$)")
 ENTITY = re.compile(r"&(?=#?\w+;)")
 QUOTES = {"DoubleQuote": ("“", "”"), "SingleQuote": ("‘", "’")}
 ALIGN = {"AlignLeft": ":--", "AlignRight": "--:", "AlignCenter": ":-:", "AlignDefault": "---"}
@@ -35,7 +35,14 @@ def escape(text: str) -> str:
 
 def escape_line_starts(text: str) -> str:
     """A line that would start a heading, quote, list or rule keeps its first character as text."""
-    return "\n".join(LINE_START.sub(r"\\\1", line.lstrip()) for line in text.split("\n"))
+    return "\n".join(LINE_START.sub(_escaped_start, line.lstrip()) for line in text.split("\n"))
+
+
+def _escaped_start(match: re.Match) -> str:
+    start = match.group()
+    if start[0].isdigit():  # "1." and "1)": the stop is what makes a list
+        return f"{start[:-1]}\\{start[-1]}"
+    return "".join(f"\\{character}" for character in start)  # "---" whole: "\---" would be a dash
 
 
 def plain_text(inlines: list[Node]) -> str:
@@ -163,7 +170,8 @@ class MarkdownWriter:
         images = [node for node in inlines if node["t"] not in ("Space", "SoftBreak")]
         if len(images) == 1 and images[0]["t"] == "Image":  # alone in its paragraph: a figure
             return self.image(images[0]["c"], caption=images[0]["c"][2][1])
-        return escape_line_starts(self.inlines(inlines).strip())
+        text = re.sub(r"^(?:\\\n|\s)+|(?:\s|\\\n)+$", "", self.inlines(inlines))  # no break at either end
+        return escape_line_starts(text)
 
     def list_items(self, items: list[list[Node]], marker: Callable[[int], str]) -> str:
         # Word gives each item as a paragraph: a list is tight unless an item has two of them
@@ -281,7 +289,13 @@ class MarkdownWriter:
         _, inlines, (url, _) = content
         text = self.inlines(inlines).strip() or escape(url)
         if re.match(r"^(https?://|mailto:)\S+$", url):
-            url = url.replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+            url = (
+                url.replace(" ", "%20")
+                .replace("(", "%28")
+                .replace(")", "%29")
+                .replace("<", "%3C")
+                .replace(">", "%3E")
+            )
             return f"[{text}]({url})"
         if url.startswith("#"):  # a cross-reference inside the document: its words are kept
             return text

@@ -827,3 +827,31 @@ def test_comments_and_text_boxes_in_a_libreoffice_document_are_reported_where_th
     words, _ = pdfcheck.article_words(outcome.article())
     head = len(pdfcheck.head_words(outcome.article()))
     assert words[head:] == [w for w in map(pdfcheck.normal, expected.words) if w]
+
+
+def test_what_markdown_would_take_for_markup_prints_as_the_document_has_it(tmp_path: Path) -> None:
+    make_scratch(tmp_path)
+    lines = [
+        "Prices *rose* by 5% & more_than_that [as expected] <b>not bold</b> `not code` ~~kept~~ a|b",
+        "&amp; \\o/ ![not](a.png)",  # a literal [^1] the text stage refuses: no note of that name
+        "1. Not a list",
+        "# Not a heading",
+        "> Not a quote",
+        "- Not a bullet",
+        "---",
+    ]
+    document = docx.Document()
+    document.add_paragraph("Markup in the text", style="Title")
+    for line in lines:
+        document.add_paragraph(line)
+    document.add_paragraph("A line").add_run().add_break()
+    document.save(tmp_path / "markup.docx")
+    outcome = imported(tmp_path, "markup.docx")
+    assert outcome.status == 0, outcome.said
+    project = Project(root=tmp_path, out=tmp_path / "build")
+    html = load(project, outcome.issue_dir).texts["markup-in-the-text"].html
+    paragraphs = re.findall(r"<p[^>]*>(.*?)</p>", html, re.DOTALL)
+    printed = [
+        __import__("html").unescape(re.sub(r"<[^>]+>", "", p)).replace("\u200b", "") for p in paragraphs
+    ]
+    assert printed == [*lines, "A line"]
