@@ -69,6 +69,7 @@ MAX_SLUG = 60
 CONVERTED = {".bmp": "PNG", ".tif": "PNG", ".tiff": "PNG"}  # Pillow turns these into PNG
 BYLINE = re.compile(r"^(?:by|written by|deur|ngu)\s+(.{2,80})$", re.IGNORECASE)
 MAIL_HEADER = re.compile(r"^(Subject|From|To|Cc|Date|Sent|Reply-To):\s*(.*)$", re.IGNORECASE)
+MARKDOWN_IMAGE = re.compile(r"!\[((?:[^\]\\]|\\.)*)\]\(([^)\s]+)")
 REPLY = re.compile(r"^((re|fwd?|aw):\s*)+", re.IGNORECASE)
 LIST_ITEM = re.compile(r"^(?:([-*•])|(\d+)[.)])\s+(.*)$")
 
@@ -359,7 +360,19 @@ def _read_markdown(text: str, source: Path) -> Draft:
     if not fields.get("title") and heading:
         fields["title"], body = heading.group(1), body[heading.end() :]
     draft = Draft(fields, body.strip("\n") + "\n", front_text=front_text)
+    folder = source.resolve().parent
+    draft.body = MARKDOWN_IMAGE.sub(lambda match: _local_figure(draft, folder, match), draft.body)
     return draft
+
+
+def _local_figure(draft: Draft, folder: Path, match: re.Match) -> str:
+    """A .md's picture beside it taken into figures/ (any other is left for the check to report)."""
+    alt, src = match.group(1), match.group(2)
+    data = None if src.startswith("data:") else _local_image(folder, src)
+    if data is None:
+        return match.group()
+    placed = _place(draft, lambda _: data, src, alt, "the Markdown")
+    return match.group() if placed is None else match.group().replace(f"]({src}", f"]({placed}", 1)
 
 
 def _read_mail_text(text: str, source: Path) -> Draft:

@@ -703,8 +703,11 @@ def test_an_e_mail_saved_as_html_is_imported_and_nothing_in_it_is_fetched(
 
 def test_markdown_with_and_without_front_matter_and_an_e_mail_as_text(tmp_path: Path) -> None:
     make_scratch(tmp_path)
+    (tmp_path / "pictures").mkdir()
+    (tmp_path / "pictures" / "kliptown.png").write_bytes(png("red"))
     (tmp_path / "plain.md").write_text(
-        "# Land and the Freedom Charter\n\nThe land shall be *shared*.[^1]\n\n[^1]: 1955.\n"
+        "# Land and the Freedom Charter\n\nThe land shall be *shared*.[^1]\n\n"
+        "![Kliptown, 1955](pictures/kliptown.png)\n\n[^1]: 1955.\n"
     )
     (tmp_path / "fronted.md").write_text(
         "---\ntitle: Housing now  # the working title\ntags: [syria]\n---\n\nHomes for all.\n"
@@ -721,8 +724,10 @@ def test_markdown_with_and_without_front_matter_and_an_e_mail_as_text(tmp_path: 
     folder = tmp_path / "issues" / "001"
     assert (folder / "land-and-the-freedom-charter.md").read_text() == (
         "---\ntitle: Land and the Freedom Charter\nkind: statement\nlang: xh\n---\n\n"
-        "The land shall be *shared*.[^1]\n\n[^1]: 1955.\n"
+        "The land shall be *shared*.[^1]\n\n![Kliptown, 1955](figures/land-and-the-freedom-charter-1.png)\n\n"
+        "[^1]: 1955.\n"
     )
+    assert (folder / "figures" / "land-and-the-freedom-charter-1.png").read_bytes() == png("red")
     assert (folder / "housing-now.md").read_text() == (
         "---\ntitle: Housing now  # the working title\ntags: [syria]\nkind: statement\nlang: xh\n---\n\n"
         "Homes for all.\n"
