@@ -188,7 +188,8 @@ def _check_kind(package: zipfile.ZipFile, suffix: str) -> None:
         raise Refused("is not a .docx document" + (": it is an .odt, rename it" if is_odt else ""))
     if suffix == ".odt" and not is_odt:
         raise Refused("is not an .odt document" + (": it is a .docx, rename it" if is_docx else ""))
-    if is_odt and b"encryption-data" in package.read("META-INF/manifest.xml"):
+    manifest = "META-INF/manifest.xml"
+    if is_odt and manifest in names and b"encryption-data" in package.read(manifest):
         raise Refused(
             "is encrypted (it has a password): in LibreOffice, File › Save As with 'Save with password'"
             " unticked"

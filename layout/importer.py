@@ -34,7 +34,7 @@ from typing import Any
 import yaml
 
 from .build import Project
-from .errors import ManifestError, Problem
+from .errors import ManifestError, Problem, internal_error
 from .hyphenation import ELEVEN, is_language
 from .images import IMAGE_TYPES
 from .import_checks import (
@@ -124,6 +124,8 @@ def import_documents(
             result.problems.append(Problem(shown, None, None, str(error)))
         except ManifestError as error:
             result.problems += error.problems
+        except Exception as error:  # a fault of ours (or Pandoc's) with one document: the others go on
+            result.problems.append(internal_error(shown, error, "importing this document"))
         results.append(result)
     return results
 
