@@ -14,7 +14,7 @@ from layout.build import Project, build_issues
 from layout.manifest import find_issue_dirs, load_issue, load_publication
 
 ROOT = Path(__file__).resolve().parent.parent
-engine.start()  # as the CLI and every worker do before they typeset: tests lay pages out with WeasyPrint itself
+engine.start()  # as the CLI and every worker do before they typeset: tests use WeasyPrint itself too
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""The render stage's own conventions: one Jinja2 environment per house style, templates reloaded when edited."""
+"""The render stage: one Jinja2 environment per house style, a template read again when it is edited."""
 
 from __future__ import annotations
 

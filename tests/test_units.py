@@ -1,4 +1,4 @@
-"""The print trade's arithmetic, written once (layout/units.py) and used by every stage that folds or measures."""
+"""The print trade's arithmetic, written once (layout/units.py) for every stage that folds or measures."""
 
 from __future__ import annotations
 
