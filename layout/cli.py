@@ -32,6 +32,9 @@ from .manifest import KINDS, find_issue_dirs, has_volumes
 from .render import count
 from .stamps import build_lock
 
+OUT = click.option(
+    "--out", type=click.Path(file_okay=False), help="Output folder: the PDFs and the site (default: build/)."
+)
 EXIT_WARNINGS = 1
 EXIT_BAD_INPUT = 2
 T = TypeVar("T")
@@ -84,6 +87,16 @@ def _fit_was_renamed(ctx: click.Context, param: click.Parameter, value: str | No
 
 RENAMED_FIT = click.option(
     "--fit", "renamed_fit", hidden=True, expose_value=False, callback=_fit_was_renamed, is_eager=True
+)
+
+
+def _out_was_renamed(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        raise click.UsageError(f"--out {value} is now --to {value} (--out names the output folder)")
+
+
+RENAMED_OUT = click.option(
+    "--out", "renamed_out", hidden=True, expose_value=False, callback=_out_was_renamed, is_eager=True
 )
 
 
@@ -153,13 +166,16 @@ def _report_issue(result: IssueResult) -> None:
 
 
 class Commands(click.Group):
-    """The commands, with a last net: a fault that no issue caught is one line and exit status 2."""
+    """The commands, with the one error path: bad input (a LayoutError, from any command) is
+    reported as its located problems, and a fault that no issue caught as one line; both exit 2."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except LayoutError as error:
+            _fail(error.problems)
         except Exception as error:
             _fail([internal_error(f"layout {ctx.invoked_subcommand or ''}".strip(), error, "running")])
 
@@ -172,7 +188,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("issue_dirs", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: build/).")
+@OUT
 @JOBS
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 @click.option("--impose", "layout_", type=click.Choice(LAYOUTS), help="Also lay the print edition on sheets.")
@@ -185,12 +201,9 @@ def build(
     project = _project(out)
     plan = _plan(layout_, **sheets)
     dirs = _issue_dirs(project, issue_dirs)
-    try:
-        with build_lock(project.out), progress(len(dirs), "Building", _report_issue) as on_done:
-            results = build_issues(project, dirs, jobs=jobs, force=force, plan=plan, on_done=on_done)
-            pamphlets = [] if issue_dirs else _declared_pamphlets(project, jobs, force)
-    except LayoutError as error:
-        _fail(error.problems)
+    with build_lock(project.out), progress(len(dirs), "Building", _report_issue) as on_done:
+        results = build_issues(project, dirs, jobs=jobs, force=force, plan=plan, on_done=on_done)
+        pamphlets = [] if issue_dirs else _declared_pamphlets(project, jobs, force)
     for pamphlet_result in pamphlets:
         _report_pamphlet(pamphlet_result)
     for warning in dict.fromkeys(w for r in results for w in r.style_warnings):  # each once, not per issue
@@ -209,20 +222,17 @@ def build(
 
 @main.command()
 @click.argument("ids", nargs=-1)
-@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: build/).")
+@OUT
 @JOBS
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 def volume(ids: tuple[str, ...], out: str | None, jobs: int, force: bool) -> None:
     """Bind the named volumes of issues/volumes.yaml (default: all of them)."""
-    try:
-        project = _project(out)
-        if not ids and not has_volumes(project.issues_root):  # volumes.yaml is optional
-            click.echo("no volumes.yaml: there is nothing to bind")
-            return
-        with build_lock(project.out):
-            issue_results, results = build_volumes(project, list(ids) or None, jobs=jobs, force=force)
-    except LayoutError as error:
-        _fail(error.problems)
+    project = _project(out)
+    if not ids and not has_volumes(project.issues_root):  # volumes.yaml is optional
+        click.echo("no volumes.yaml: there is nothing to bind")
+        return
+    with build_lock(project.out):
+        issue_results, results = build_volumes(project, list(ids) or None, jobs=jobs, force=force)
     for result in issue_results:
         if result.problems or not result.skipped:
             _report_issue(result)
@@ -250,16 +260,19 @@ def _fail(problems: list) -> NoReturn:
 @click.option("--layout", "layout_", type=click.Choice(LAYOUTS), default="booklet", show_default=True)
 @imposition_options
 @RENAMED_FIT
-@click.option("--out", "target", type=click.Path(dir_okay=False, path_type=Path), help="Output PDF.")
+@RENAMED_OUT
+@click.option(
+    "--to",
+    "target",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The sheets' PDF (default: beside INPUT).",
+)
 def impose(source: Path, layout_: str, target: Path | None, **sheets) -> None:
     """Lay out a PDF on sheets: a saddle-stitched booklet, or 2-up to cut in half."""
     target = target or source.with_name(f"{source.stem}-{layout_}.pdf")
     project = _project(None)
-    try:
-        with build_lock(project.out):  # the cover note's record is kept there
-            result = impose_output(project, source, _plan(layout_, **sheets), force=True, target=target)
-    except LayoutError as error:
-        _fail(error.problems)
+    with build_lock(project.out):  # the cover note's record is kept there
+        result = impose_output(project, source, _plan(layout_, **sheets), force=True, target=target)
     _report_imposed(result)
 
 
@@ -277,10 +290,7 @@ def new(number: int, date_text: str, root: Path) -> None:
     from .scaffold import STUB_FILE, new_issue, parse_date
 
     project = Project(root=root.resolve(), out=root.resolve() / "build")
-    try:
-        folder = new_issue(project, number, parse_date(date_text))
-    except LayoutError as error:
-        _fail(error.problems)
+    folder = new_issue(project, number, parse_date(date_text))
     shown = os.path.relpath(folder)
     click.echo(f"wrote {shown}/issue.yaml and {shown}/{STUB_FILE}; edit them, then: layout check {shown}")
 
@@ -289,7 +299,7 @@ def new(number: int, date_text: str, root: Path) -> None:
 @click.argument("issue_dirs", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--pdf", is_flag=True, help="Also preflight the built PDFs (build them first).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-@click.option("--out", type=click.Path(file_okay=False), help="Where the PDFs were built (default: build/).")
+@OUT
 def check(issue_dirs: tuple[Path, ...], pdf: bool, as_json: bool, out: str | None) -> None:
     """Check the named issues (default: every issue) without typesetting them.
 
@@ -332,10 +342,7 @@ def import_(files: tuple[Path, ...], issue_dir: Path, kind: str | None, lang: st
 
     project = _project(None)
     _issue_dirs(project, (issue_dir,))
-    try:
-        results = import_documents(project, issue_dir, list(files), kind, lang)
-    except LayoutError as error:
-        _fail(error.problems)
+    results = import_documents(project, issue_dir, list(files), kind, lang)
     for result in results:
         _echo_problems(result.problems)
         if result.article:
@@ -352,18 +359,13 @@ def import_(files: tuple[Path, ...], issue_dir: Path, kind: str | None, lang: st
 
 
 @main.command()
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="schemas",
-    show_default=True,
-    help="Folder for the schema files.",
-)
-def schema(out: Path) -> None:
-    """Write JSON Schemas of issue.yaml, article front matter, publication.yaml and volumes.yaml."""
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default="schemas")
+def schema(folder: Path) -> None:
+    """Write JSON Schemas of issue.yaml, article front matter, publication.yaml and volumes.yaml
+    into FOLDER (default: schemas)."""
     from .schema import write_schemas
 
-    for path in write_schemas(out):
+    for path in write_schemas(folder):
         click.echo(f"wrote {os.path.relpath(path)}")
 
 
@@ -371,11 +373,8 @@ def _built(issue_dir: Path, out: str | None) -> tuple[Project, IssueResult]:
     """An issue built if it is out of date, else as it was: the PDFs to read are current."""
     project = _project(out)
     _issue_dirs(project, (issue_dir,))
-    try:
-        with build_lock(project.out):
-            result = build_issue(project, issue_dir)
-    except LayoutError as error:
-        _fail(error.problems)
+    with build_lock(project.out):
+        result = build_issue(project, issue_dir)
     if result.problems:
         _fail(result.problems)
     if not result.skipped:
@@ -387,7 +386,7 @@ def _built(issue_dir: Path, out: str | None) -> tuple[Project, IssueResult]:
 
 @main.command()
 @click.argument("issue_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: build/).")
+@OUT
 def fit(issue_dir: Path, out: str | None) -> None:
     """Copyfit an issue: pages per article, blank pages, words to cut or add; then preflight it."""
     from .copyfit import report
@@ -404,7 +403,7 @@ def fit(issue_dir: Path, out: str | None) -> None:
 
 @main.command()
 @click.argument("issue_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: build/).")
+@OUT
 def proof(issue_dir: Path, out: str | None) -> None:
     """PNG proofs of an issue's print edition: every page, and the spreads of the folded copy."""
     from .proof import proof_issue
@@ -430,7 +429,7 @@ def proof(issue_dir: Path, out: str | None) -> None:
     is_flag=True,
     help="Choose the type size and leading (8.5 pt at the least) that keep it to --sheets.",
 )
-@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: build/).")
+@OUT
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 @click.option("--impose", "layout_", type=click.Choice(LAYOUTS), help="Also lay the leaflet on sheets.")
 @imposition_options
@@ -448,16 +447,11 @@ def leaflet(
     """Set articles of an issue as leaflets: ARTICLES by file name or position (default: all)."""
     project, plan = _project(out), _plan(layout_, **options)
     _issue_dirs(project, (issue_dir,))
-    try:
-        with build_lock(project.out):
-            if articles:
-                results = [
-                    build_leaflet(project, issue_dir, a, size, sheets, plan, force, fit) for a in articles
-                ]
-            else:
-                results = build_leaflets(project, [issue_dir], size, sheets, plan, force=force, fit=fit)
-    except LayoutError as error:
-        _fail(error.problems)
+    with build_lock(project.out):
+        if articles:
+            results = [build_leaflet(project, issue_dir, a, size, sheets, plan, force, fit) for a in articles]
+        else:
+            results = build_leaflets(project, [issue_dir], size, sheets, plan, force=force, fit=fit)
     for result in results:
         if result.problems:
             _echo_problems(result.problems)
@@ -488,7 +482,7 @@ def _leaflet_verdict(result: LeafletResult) -> str:
 @click.option("--tag", help="Every article of this subject, oldest first (instead of ARTICLES).")
 @click.option("--size", type=click.Choice(["a5", "a4"]), default="a5", show_default=True)
 @click.option("--id", "pamphlet_id", help="The file name (default: from the title).")
-@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: build/).")
+@OUT
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 @click.option("--impose", "layout_", type=click.Choice(LAYOUTS), default="booklet", show_default=True)
 @imposition_options
@@ -509,15 +503,12 @@ def pamphlet(
     from .pamphlets import build_pamphlet, pamphlet_from_command
 
     project = _project(out)
-    try:
-        wanted, chosen = pamphlet_from_command(project, title, subtitle, tag, articles, size, pamphlet_id)
-        plan = _plan(layout_, **options)
-        if plan and plan.layout == "booklet" and not (plan.sheet or plan.fit):  # as the site offers it:
-            plan = dataclasses.replace(plan, sheet="a4", fit="a5")  # A5 pages on A4, for a photocopier
-        with build_lock(project.out):
-            result = build_pamphlet(project, wanted, chosen, plan, force)
-    except LayoutError as error:
-        _fail(error.problems)
+    wanted, chosen = pamphlet_from_command(project, title, subtitle, tag, articles, size, pamphlet_id)
+    plan = _plan(layout_, **options)
+    if plan and plan.layout == "booklet" and not (plan.sheet or plan.fit):  # as the site offers it:
+        plan = dataclasses.replace(plan, sheet="a4", fit="a5")  # A5 pages on A4, for a photocopier
+    with build_lock(project.out):
+        result = build_pamphlet(project, wanted, chosen, plan, force)
     _report_pamphlet(result)
     if result.problems:
         sys.exit(EXIT_BAD_INPUT)
@@ -546,21 +537,16 @@ def _report_pamphlet(result) -> None:
 
 
 @main.command()
-@click.option(
-    "--out", type=click.Path(file_okay=False, path_type=Path), help="Site folder (default: build/site/)."
-)
+@OUT
 @JOBS
-def site(out: Path | None, jobs: int) -> None:
+def site(out: str | None, jobs: int) -> None:
     """Build the archive website: every issue, volume and leaflet, with covers, feed and search."""
     from .downloads import human_size
     from .site import build_site
 
-    project = _project(None)
-    try:
-        with build_lock(project.out):  # the PDFs the site offers are built there
-            result = build_site(project, out, jobs)
-    except LayoutError as error:
-        _fail(error.problems)
+    project = _project(out)
+    with build_lock(project.out):  # the PDFs the site offers are built there, the site in its site/
+        result = build_site(project, None, jobs)
     click.echo(
         f"{os.path.relpath(result.root)}: {result.pages} pages, {result.downloads} downloads"
         f" ({human_size(result.download_bytes)})"
@@ -573,7 +559,7 @@ def site(out: Path | None, jobs: int) -> None:
 
 @main.command()
 @click.argument("issue_dirs", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: build/).")
+@OUT
 def watch(issue_dirs: tuple[Path, ...], out: str | None) -> None:
     """Rebuild issues (default: every issue) whenever their files, the style or the fonts change."""
     from .watch import watch_issues
@@ -591,7 +577,4 @@ def watch(issue_dirs: tuple[Path, ...], out: str | None) -> None:
             announced.append(True)
             click.echo(f"Watching {count(len(dirs), 'issue')}, the style and the fonts; Ctrl+C stops.")
 
-    try:
-        watch_issues(project, dirs, report, ready)
-    except LayoutError as error:  # publication.yaml unreadable before the first build
-        _fail(error.problems)
+    watch_issues(project, dirs, report, ready)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -146,7 +147,7 @@ def test_bad_pdfs_are_refused(tmp_path: Path, content: bytes | None, message: st
         ).write_pdf(source)
     else:
         source.write_bytes(content)
-    result = run_layout(tmp_path, "impose", "in.pdf", "--out", "out.pdf")
+    result = run_layout(tmp_path, "impose", "in.pdf", "--to", "out.pdf")
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "out.pdf").exists()
@@ -371,3 +372,12 @@ def _text(pdf: Path, *area: str) -> str:
 
 def _letters(text: str) -> list[str]:
     return sorted(char for char in text if char.isalnum())
+
+
+def test_out_names_the_output_folder_only_so_impose_writes_its_pdf_to(numbered: Path, scratch: Path) -> None:
+    shutil.copy(numbered, scratch / "in.pdf")
+    renamed = run_layout(scratch, "impose", "in.pdf", "--out", "sheets.pdf")
+    assert renamed.returncode == 2 and "--out sheets.pdf is now --to sheets.pdf" in renamed.stderr
+    done = run_layout(scratch, "impose", "in.pdf", "--to", "sheets.pdf")
+    assert done.returncode == 0, done.stderr
+    assert len(PdfReader(scratch / "sheets.pdf").pages) > 0

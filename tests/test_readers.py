@@ -51,7 +51,7 @@ def pdfs(project: Project, shipped: dict, tmp_path_factory: pytest.TempPathFacto
         ("2up", project.archive_path(publication, 20), ["--layout", "2up"]),
     ):
         target = sheets / f"{kind}.pdf"
-        result = run_layout(elsewhere, "impose", str(source), *options, "--out", str(target))
+        result = run_layout(elsewhere, "impose", str(source), *options, "--to", str(target))
         assert result.returncode == 0, result.stderr
         found[kind] = target
     found["booklet-note"] = sheets / "booklet-note.pdf"

@@ -24,7 +24,7 @@ from tests.test_bad_input import run_layout
 from tests.test_issues import NUMBERS
 
 KINDS = ("issues", "print", "volumes", "booklets", "leaflets", "imposed")
-BOOKLET = ["impose", "{out}/print/the-spark-021.pdf", "--scale", "a5", "--out", "{out}/booklets/021.pdf"]
+BOOKLET = ["impose", "{out}/print/the-spark-021.pdf", "--scale", "a5", "--to", "{out}/booklets/021.pdf"]
 LEAFLET = ["leaflet", "issues/021", "1", "--impose", "2up", "--out", "{out}"]
 
 

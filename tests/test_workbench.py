@@ -176,7 +176,7 @@ def test_committed_schemas_are_up_to_date() -> None:
 
 
 def test_schema_command_writes_the_schemas(tmp_path: Path) -> None:
-    result = run_layout(ROOT, "schema", "--out", str(tmp_path))
+    result = run_layout(ROOT, "schema", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(SCHEMAS)
     issue = json.loads((tmp_path / "issue.schema.json").read_text())
