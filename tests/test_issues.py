@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -194,3 +195,48 @@ def test_archive_images_are_at_screen_resolution_and_print_images_whole(shipped:
     assert in_print == (2400, 1500)
     width_mm = on_screen[0] / 150 * 25.4  # at 150 dpi: the width it is placed at
     assert 80 < width_mm < 95 and on_screen[1] < 400
+
+
+# --- footnotes: each note printed, once, on the page of its call -------------------------------
+
+NOTES = {  # the word a note is called after -> the note
+    "Kiwi": "Note one of three, set at the foot.",
+    "Yak": "Note two of three, at its own foot.",
+    "Emu": "Note three of three, the last of them.",
+}
+
+
+def noted_article() -> str:
+    """An article over several pages calling a note in its first, middle and last paragraphs."""
+    from tests.test_pages import article, prose
+
+    calls = [f"{word}.[^{n}]" for n, word in enumerate(NOTES, 1)]
+    body = f"{prose(60)} {calls[0]} {prose(500, 1)}\n\n{prose(500, 2)} {calls[1]} {prose(300, 3)}\n\n"
+    body += f"{prose(600, 4)} {calls[2]} {prose(60, 5)}\n\n"
+    body += "\n".join(f"[^{n}]: {note}" for n, note in enumerate(NOTES.values(), 1))
+    return article("Notes on three pages", body)
+
+
+def notes_and_calls(pdf: Path) -> dict[str, tuple[list[int], list[int]]]:
+    """For each note: the pages (1-based) its call's word prints on, and the pages its text prints on."""
+    pages = [letters(page.extract_text()) for page in PdfReader(pdf).pages]
+    return {
+        word: (
+            [n for n, text in enumerate(pages, 1) if letters(word) in text],
+            [n for n, text in enumerate(pages, 1) if letters(note) in text],
+        )
+        for word, note in NOTES.items()
+    }
+
+
+def test_every_note_prints_once_on_the_page_of_its_call(tmp_path: Path) -> None:
+    from layout.build import Project, build_issue
+    from tests.test_pages import scratch_issue
+
+    scratch_issue(tmp_path, {"notes.md": noted_article()})
+    result = build_issue(Project(tmp_path, tmp_path / "build"), tmp_path / "issues" / "001")
+    assert not result.problems, result.problems
+    for edition in result.outputs:
+        found = notes_and_calls(Path(edition))
+        assert all(len(calls) == 1 and notes == calls for calls, notes in found.values()), (edition, found)
+        assert len({calls[0] for calls, _ in found.values()}) == 3, found  # each on a page of its own

@@ -196,3 +196,34 @@ def test_a_leaflets_photo_is_set_at_an_office_printers_resolution(scratch: Path)
             left, _, right, _ = image.get_bounds()
             placed.append(image.get_px_size()[0] / ((right - left) / 72))
     assert len(placed) == 1 and OFFICE_DPI - 1 <= placed[0] <= OFFICE_DPI + 1, placed
+
+
+def test_every_note_of_a_leaflet_prints_once_on_the_page_of_its_call(tmp_path: Path) -> None:
+    from tests.test_issues import noted_article, notes_and_calls
+    from tests.test_pages import scratch_issue
+
+    scratch_issue(tmp_path, {"notes.md": noted_article()})
+    result = build_leaflet(Project(tmp_path, tmp_path / "build"), tmp_path / "issues" / "001", "notes.md")
+    assert result.pages > 3, result  # the calls and notes spread over several A5 pages
+    found = notes_and_calls(Path(result.output))
+    assert all(len(calls) == 1 and notes == calls for calls, notes in found.values()), found
+    assert len({calls[0] for calls, _ in found.values()}) == 3, found
+
+
+def test_the_cut_is_the_same_from_a_guess_far_too_low_or_too_high(scratch: Path) -> None:
+    """The estimate only starts the search: the bracket is widened up or down until it holds."""
+    from layout.build import load
+    from layout.leaflets import _words_to_cut, find_article
+
+    project, issue = Project(scratch, scratch / "build"), scratch / "issues" / "001"
+    article = issue / "small.md"
+    front = article.read_text().split("\n---\n")[0] + "\n---\n\n"
+    article.write_text(front + "\n\n".join(prose(120, seed) for seed in range(12)))  # 1,440 words
+    over = build_leaflet(project, issue, "small.md")
+    assert over.pages > 2 and 100 < over.words_over < over.words - 100, over
+    loaded = load(project, issue)
+    found = {
+        guess: _words_to_cut(project, loaded, find_article(loaded, "small.md"), over, guess)
+        for guess in (1, 40, over.words)
+    }
+    assert found == dict.fromkeys(found, over.words_over)
