@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import ARTICLE
 from tests.test_bad_input import run_layout
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,3 +136,19 @@ def test_a_stamp_left_unreadable_makes_its_output_again(scratch: Path) -> None:
     assert again.returncode == 0, again.stderr
     assert "Traceback" not in again.stderr
     assert "No 1: 2 pages" in again.stdout and "up to date" not in again.stdout
+
+
+def test_an_input_edited_to_the_same_size_is_rebuilt_by_its_new_time(scratch: Path) -> None:
+    """The no-op check compares sizes and times: an edit that keeps the size is told by its time."""
+    assert run_layout(scratch, "build").returncode == 0
+    article = scratch / "issues" / "001" / "small.md"
+    made = article.stat().st_mtime_ns
+    article.write_text(article.read_text().replace("The first paragraph", "The final paragraph"))
+    os.utime(article, ns=(made + 10**9, made + 10**9))  # a second later, whatever the clock's grain
+    assert article.stat().st_size == len(ARTICLE.encode())  # the same size: only the time tells
+    again = run_layout(scratch, "build")
+    assert "No 1: 2 pages; print edition 4 pages" in again.stdout, again.stdout
+    printed = subprocess.run(
+        ["pdftotext", "build/issues/the-spark-001.pdf", "-"], cwd=scratch, capture_output=True, text=True
+    )
+    assert "final paragraph" in printed.stdout

@@ -633,3 +633,14 @@ def test_an_issue_with_a_bad_value_stops_only_the_volume_that_binds_it(scratch: 
     assert "there is no issue 2" not in result.stderr  # its number is read, though its date is not
     assert "issues/volumes.yaml: two: not bound: issue 2 has problems (listed above)" in result.stderr
     assert (scratch / "build" / "volumes" / "the-spark-one.pdf").is_file()
+
+
+def test_an_article_may_be_dated_on_its_issues_day_but_not_after_it(tmp_path: Path) -> None:
+    on_the_day = ARTICLE.replace("date: 2017-01-02", "date: 2017-02-01")  # the issue's own date
+    issue = scratch_issue(tmp_path / "on", "  - file: small.md", {"small.md": on_the_day})
+    assert str(load_issue(issue, PUBLICATION, tmp_path / "on").articles[0].date) == "2017-02-01"
+    day_after = ARTICLE.replace("date: 2017-01-02", "date: 2017-02-02")
+    issue = scratch_issue(tmp_path / "after", "  - file: small.md", {"small.md": day_after})
+    assert problems_of(issue, tmp_path / "after") == [
+        f"{ARTICLE_FILE}:5: date: 2017-02-02 is after the issue's date 2017-02-01"
+    ]

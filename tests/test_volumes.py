@@ -484,3 +484,11 @@ def test_each_article_reads_in_the_volume_as_in_its_issue(
     ]
     assert len(heard) == sum(len(issue.articles) for issue, _, _ in shipped.values())
     assert heard == expected
+
+
+def test_every_front_matter_page_keeps_its_roman_label(volume: tuple, shipped: dict) -> None:
+    reader, _ = volume
+    front = len(reader.pages) - sum(len(archive.pages) for _, archive, _ in shipped.values())  # not labels
+    roman = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"]
+    assert 3 <= front <= len(roman)
+    assert reader.page_labels[: front + 1] == [*roman[:front], f"{min(shipped)}:1"]
