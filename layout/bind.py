@@ -37,7 +37,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, NameTree, NumberTree, Object, Stream, String
 
 from . import archival
-from .errors import PdfInputError, Problem
+from .errors import PdfInputError, Problem, unmatched_bookmarks
 from .manifest import Issue, Publication, Volume
 from .render import date_span, environment, issue_title, publication_context, run_in, volume_span
 
@@ -65,7 +65,7 @@ def read_bound_issue(issue: Issue, path: Path) -> BoundIssue:
     with pdf.open_outline() as outline:
         folios = tuple(_page_index(pdf, index, item.destination or item.action) for item in outline.root)
     if len(folios) != len(issue.articles) or None in folios:
-        raise PdfInputError(Problem(str(path), None, None, "its bookmarks do not match the issue's articles"))
+        raise unmatched_bookmarks(str(path), len(folios), len(issue.articles))
     if "/StructTreeRoot" not in pdf.Root:
         raise PdfInputError(Problem(str(path), None, None, "it is not tagged: build the issue again"))
     return BoundIssue(issue, pdf, len(pdf.pages), tuple(folio + 1 for folio in folios))  # type: ignore[operator]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .errors import unmatched_bookmarks
 from .render import count
 
 if TYPE_CHECKING:  # pypdf is imported when a built PDF is read, not by every build
@@ -108,7 +109,7 @@ def copyfit(archive_pdf: Path, words: list[int]) -> Copyfit:
 def fit_pages(starts: list[Start], pages: int, words: list[int], source: str) -> Copyfit:
     """The copyfit of an issue of ``pages`` pages from where its articles start and their words."""
     if len(starts) != len(words) or not starts:
-        raise ValueError(f"{source}: {len(starts)} bookmarks for {len(words)} articles")
+        raise unmatched_bookmarks(source, len(starts), len(words))
     last_page_top = pages - 2  # the last article ends on the page before the back page
     if len(starts) > 1:
         per_page = sum(words[:-1]) / max(starts[-1].position - starts[0].position, 0.1)

@@ -43,6 +43,13 @@ class PdfInputError(LayoutError):
     """A PDF given to bind or impose that cannot be used."""
 
 
+def unmatched_bookmarks(path: str, bookmarks: int, articles: int) -> PdfInputError:
+    """An archive edition whose bookmarks are not its issue's articles (built from another version
+    of the issue, or not by layout): the one error bind and copyfit raise for it."""
+    message = f"its bookmarks do not match the issue's articles (bookmarks {bookmarks}, articles {articles})"
+    return PdfInputError(Problem(path, None, None, message))
+
+
 def in_file_order(problems: list[Problem]) -> list[Problem]:
     """Problems grouped by file, in the order the files came up, and by line within each file."""
     files: dict[str, int] = {}

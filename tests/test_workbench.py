@@ -242,6 +242,19 @@ def test_fit_builds_when_out_of_date_and_reads_the_pdf_after(scratch: Path) -> N
     assert again.stdout.split("\n", 1)[0] == first.stdout.split("\n")[1]
 
 
+def test_fit_on_an_archive_edition_that_is_not_the_issue_s_says_so(scratch: Path) -> None:
+    assert run_layout(scratch, "build").returncode == 0
+    archive = scratch / "build" / "issues" / "the-spark-001.pdf"
+    blank = pdfium.PdfDocument.new()
+    blank.new_page(595, 842)
+    blank.save(archive)  # replaced behind the build's back: no bookmarks, one article
+    fitted = run_layout(scratch, "fit", "issues/001")
+    assert fitted.returncode == 2 and "Traceback" not in fitted.stderr
+    assert "the-spark-001.pdf: its bookmarks do not match the issue's articles (bookmarks 0, articles 1)" in (
+        fitted.stderr
+    )
+
+
 # --- preflight -----------------------------------------------------------------------
 
 
