@@ -9,13 +9,13 @@ over the other articles, and is kept on the page before the back page, where it 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import unmatched_bookmarks
 from .render import count
+from .units import PAGES_PER_FOLD, to_fold
 
 if TYPE_CHECKING:  # pypdf is imported when a built PDF is read, not by every build
     from pypdf import PdfReader
@@ -55,13 +55,13 @@ class Copyfit:
     @property
     def above(self) -> int:
         """The multiple of 4 the print edition is padded to."""
-        return math.ceil(self.pages / 4) * 4
+        return to_fold(self.pages)
 
     @property
     def below(self) -> int | None:
         """The multiple of 4 under the page count, if the issue could shrink to it."""
-        below = (self.pages - 1) // 4 * 4
-        return below if below >= 4 else None
+        below = to_fold(self.pages) - PAGES_PER_FOLD
+        return below if below >= PAGES_PER_FOLD else None
 
     @property
     def blanks(self) -> int:
