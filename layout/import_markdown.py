@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .rules import is_link
+
 Node = dict[str, Any]
 # An image found: its source in the document and its alt text; answers the path written, or None
 PlaceImage = Callable[[str, str, str], str | None]
@@ -288,7 +290,7 @@ class MarkdownWriter:
     def link(self, content: list) -> str:
         _, inlines, (url, _) = content
         text = self.inlines(inlines).strip() or escape(url)
-        if re.match(r"^(https?://|mailto:)\S+$", url):
+        if is_link(url):
             url = (
                 url.replace(" ", "%20")
                 .replace("(", "%28")

@@ -41,6 +41,7 @@ from .messages import (
     unknown_language,
     yaml_problem,
 )
+from .rules import LINK, SITE_URL, long_word
 
 KINDS = (
     "statement",
@@ -58,16 +59,15 @@ KINDS = (
     "poem",
 )
 MAX_ARTICLE_BYTES = 300_000  # about 45,000 words: far beyond any article in 16 pages
-MAX_WORD = 60  # characters: wider than a column at any size we set text
 MAX_YAML_DEPTH = 20  # our manifests nest three levels; far deeper is a mistake or an attack
 CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def settable(text: str) -> str:
     """Refuse a word too long to set on any line we print (it would run off the page)."""
-    long = next((word for word in text.split() if len(word) > MAX_WORD), None)
-    if long:
-        raise ValueError(f"a word of {len(long)} characters cannot be set: {long[:30]}…")
+    problem = long_word(text.split())
+    if problem:
+        raise ValueError(problem)
     return text
 
 
@@ -90,8 +90,8 @@ def known_language(code: str) -> str:
 Language = Annotated[
     str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$"), AfterValidator(known_language)
 ]
-Url = Annotated[str, StringConstraints(pattern=r"^(https?://|mailto:)\S+$")]
-SiteUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^/\s?#]+/([^\s?#]*/)?$")]
+Url = Annotated[str, StringConstraints(pattern=LINK)]
+SiteUrl = Annotated[str, StringConstraints(pattern=SITE_URL)]
 ArticleFile = Annotated[str, StringConstraints(pattern=ARTICLE_FILE)]
 
 
@@ -501,10 +501,24 @@ def parse_model(
     return (None if problems else result), data, lines, sorted(problems, key=lambda p: p.line or 0)
 
 
+_PUBLICATIONS: dict[tuple, Publication] = {}  # read once while the file stays as it was
+
+
 def load_publication(issues_root: Path, display_root: Path | None = None) -> Publication:
-    """Load ``issues/publication.yaml``."""
+    """Load ``issues/publication.yaml`` (parsed again only when its size or time changes: a site
+    build of 200 issues asked for it 600 times, 8 s of YAML)."""
     path = issues_root / "publication.yaml"
+    try:
+        status = path.stat()
+        key = (str(path), str(display_root), status.st_size, status.st_mtime_ns, status.st_ino)
+    except OSError:
+        key = None  # load_yaml_model says what is wrong
+    if key in _PUBLICATIONS:
+        return _PUBLICATIONS[key]
     publication, _ = load_yaml_model(path, Publication, display_path(path, display_root))
+    if key:
+        _PUBLICATIONS.clear()
+        _PUBLICATIONS[key] = publication
     return publication
 
 

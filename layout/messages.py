@@ -20,6 +20,7 @@ import yaml
 
 from .errors import Problem
 from .hyphenation import ELEVEN
+from .rules import LINK, SITE_URL
 
 LineOf = Callable[[yaml.Mark], int]
 
@@ -60,8 +61,8 @@ ARTICLE_FILE = r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.md$"  # manifest.ArticleFile's pat
 FORMS = {
     r"^[a-z0-9]+(-[a-z0-9]+)*$": "lower-case words joined by hyphens, such as south-africa",
     r"^[a-z]{2,3}(-[A-Z]{2})?$": "a language code such as en-ZA, af-ZA, zu-ZA or xh",
-    r"^(https?://|mailto:)\S+$": "an address starting with https://, http:// or mailto:, such as https://example.org/page",
-    r"^https?://[^/\s?#]+/([^\s?#]*/)?$": (
+    LINK: "an address starting with https://, http:// or mailto:, such as https://example.org/page",
+    SITE_URL: (
         "the site's address, starting with https:// and ending in /, such as https://example.org/archive/"
     ),
     ARTICLE_FILE: "a file name ending in .md, such as statement.md",
@@ -491,7 +492,7 @@ def _suggest(given: Any, pattern: str) -> str | None:
     if pattern == r"^[A-Za-z0-9][A-Za-z0-9-]*$":
         name = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
         return name if name and name != text else None
-    if pattern == r"^https?://[^/\s?#]+/([^\s?#]*/)?$" and text and not re.search(r"[\s?#]", text):
+    if pattern == SITE_URL and text and not re.search(r"[\s?#]", text):
         address = text if re.match(r"https?://", text) else f"https://{text}"
         address = address if address.endswith("/") else f"{address}/"
         return address if address != text else None

@@ -38,7 +38,8 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from .errors import ManifestError, Problem
 from .images import check_image
-from .manifest import MAX_WORD, Article, read_text
+from .manifest import Article, read_text
+from .rules import is_link, long_word
 
 MAX_LIST_DEPTH = 6  # lists alone, and block quotes and lists together: 5-6 mm each of an 87 mm column
 MAX_QUOTE_DEPTH = 4  # a quote's rule and indent take 6.5 mm; beyond four the levels are no longer told apart
@@ -201,7 +202,7 @@ def _check_tokens(tokens: list[Token], article: Article, issue_dir: Path, proble
                 problems.append(Problem(article.source, line, "image", problem))
         elif child.type == "link_open":
             href = child.attrGet("href") or ""
-            if not re.match(r"^(https?://|mailto:)[^\s]+$", href):
+            if not is_link(href):
                 message = f"{href!r}: links must be http(s):// or mailto: addresses"
                 problems.append(Problem(article.source, line, "link", message))
         elif child.type == "html_inline":
@@ -250,8 +251,8 @@ def _runs(inline: Token) -> Iterator[str]:
 def _long_words(inline: Token, article: Article, line: int) -> list[Problem]:
     problems = []
     for word in _runs(inline):
-        if len(word) > MAX_WORD:
-            message = f"a word of {len(word)} characters cannot be set: {word[:30]}…"
+        message = long_word([word])
+        if message:
             problems.append(Problem(article.source, _line_in(inline, word, line), "body", message))
     return problems
 
