@@ -152,3 +152,19 @@ def test_an_input_edited_to_the_same_size_is_rebuilt_by_its_new_time(scratch: Pa
         ["pdftotext", "build/issues/the-spark-001.pdf", "-"], cwd=scratch, capture_output=True, text=True
     )
     assert "final paragraph" in printed.stdout
+
+
+def test_an_output_is_made_again_when_the_code_that_makes_it_changes(tmp_path: Path, monkeypatch) -> None:
+    """The stamps' digest covers the package's code and the print profile, not only the inputs."""
+    from layout import stamps
+
+    assert Path(stamps.__file__) in stamps.PACKAGE_FILES
+    assert any(path.suffix == ".icc" for path in stamps.PACKAGE_FILES)
+    code, article = tmp_path / "module.py", tmp_path / "small.md"
+    code.write_text("A = 1\n")
+    article.write_text(ARTICLE)
+    monkeypatch.setattr(stamps, "PACKAGE_FILES", (code,))
+    before = stamps.digest_files([article])
+    code.write_text("A = 2\n")  # the same size: only the bytes tell
+    assert stamps.digest_files([article]) != before
+    assert list(stamps.file_stats([article])) == [str(article), str(code)]

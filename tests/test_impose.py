@@ -15,6 +15,7 @@ from pypdf.generic import StreamObject
 from weasyprint import HTML
 
 from layout.build import Project, build_issue, impose_output
+from layout.errors import PdfInputError
 from layout.impose import MARKS, MM, PAPER, Plan, booklet_sides, impose
 from tests.conftest import make_scratch
 from tests.test_bad_input import run_layout
@@ -381,3 +382,16 @@ def test_out_names_the_output_folder_only_so_impose_writes_its_pdf_to(numbered: 
     done = run_layout(scratch, "impose", "in.pdf", "--to", "sheets.pdf")
     assert done.returncode == 0, done.stderr
     assert len(PdfReader(scratch / "sheets.pdf").pages) > 0
+
+
+def test_pages_taller_than_the_sheet_is_high_are_refused(tmp_path: Path) -> None:
+    # 100 x 250 mm: two side by side are 200 mm wide, within landscape A4's 297, but 40 mm too tall
+    source = tmp_path / "tall.pdf"
+    HTML(string="<style>@page { size: 100mm 250mm; margin: 0 }</style><p>Tall</p>").write_pdf(source)
+    with pytest.raises(PdfInputError) as refused:
+        impose(source, tmp_path / "sheets.pdf", Plan("booklet", sheet="a4"))
+    assert [str(problem) for problem in refused.value.problems] == [
+        f"{source}: two pages do not fit on A4: choose a larger --sheet or --scale"
+    ]
+    assert not (tmp_path / "sheets.pdf").exists()
+    assert impose(source, tmp_path / "sheets.pdf", Plan("booklet", sheet="a3")).sheet == "a3"  # they fit A3

@@ -644,3 +644,11 @@ def test_an_article_may_be_dated_on_its_issues_day_but_not_after_it(tmp_path: Pa
     assert problems_of(issue, tmp_path / "after") == [
         f"{ARTICLE_FILE}:5: date: 2017-02-02 is after the issue's date 2017-02-01"
     ]
+
+
+def test_a_tag_that_is_not_a_listed_subject_is_refused_at_its_place_in_the_list(tmp_path: Path) -> None:
+    tagged = ARTICLE.replace("tags: [syria]", "tags: [syria, labour, syira]")
+    issue = scratch_issue(tmp_path, "  - file: small.md", {"small.md": tagged})
+    assert problems_of(issue, tmp_path) == [
+        f"{ARTICLE_FILE}:6: tags[2]: 'syira' is not a subject listed in publication.yaml"
+    ]

@@ -3,6 +3,7 @@ made to trip it, and on one like it that passes."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -224,3 +225,22 @@ def test_a_built_issue_passes_the_press_checks(scratch: Path) -> None:
     result = run_layout(scratch, "check", "--pdf", "issues/001")
     assert result.returncode == 0, result.stdout
     assert "No 1: OK (1 article, 14 words)" in result.stdout
+
+
+def test_text_inside_a_photocopiers_unprinted_5_mm_is_found(tmp_path: Path) -> None:
+    from weasyprint import HTML
+
+    from layout.preflight import check_safe_margin
+
+    pages = "".join(
+        f'<p style="position: absolute; left: {left}mm; top: 80mm; break-after: page">Margin</p>'
+        for left in (4, 6)
+    )
+    source = tmp_path / "margins.pdf"
+    HTML(string=f"<style>@page {{ size: A5; margin: 0 }} p {{ margin: 0 }}</style>{pages}").write_pdf(source)
+    found = check_safe_margin(source)
+    assert [(finding.page, finding.check) for finding in found] == [(1, "margin")], found
+    assert re.fullmatch(
+        r"text 'Margin' is 4\.\d mm from the left trim edge \(photocopiers do not print the outer 5 mm\)",
+        found[0].message,
+    ), found[0].message
