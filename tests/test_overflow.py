@@ -243,3 +243,22 @@ def test_a_table_s_caption_is_its_caption_set_under_it(tmp_path: Path) -> None:
         assert caption.position_y >= wrapper.children[0].position_y + wrapper.children[0].height
         places.add(round(wrapper.position_x))
     assert len(places) == 2  # the sweep moved the table, caption and all, to the next column
+
+
+def test_a_table_too_wide_spans_the_columns_then_takes_the_size_its_measure_asks_for() -> None:
+    from dataclasses import replace
+
+    from layout.errors import Problem
+    from layout.overflow import TableFacts, TableFit, next_fit
+
+    where = Problem("issues/001/t.md", 3, "body", "too wide")
+    # 600 px wide, 500 of them its cells' text, at 9 pt; the column is 300 px, both columns 620
+    facts = TableFacts("table", where, 8, 9.0, 600.0, 500.0, 300.0, 620.0)
+    assert next_fit(TableFit(), facts) == TableFit(span=True, points=None)  # it fits across them as set
+    spanning = TableFacts("table", where, 8, 9.0, 600.0, 500.0, 520.0, None)
+    # 100 px of padding and rules stay; the text's 500 px must come to 420: 9 pt x 420 / 500 = 7.56
+    assert next_fit(TableFit(span=True), spanning) == TableFit(span=True, points=7.5)
+    in_columns = replace(spanning, full_width=620.0)  # spanning already: smaller, not spanning again
+    assert next_fit(TableFit(span=True), in_columns) == TableFit(span=True, points=7.5)
+    assert next_fit(TableFit(span=True), replace(spanning, width=520.2)) == TableFit(span=True, points=8.5)
+    assert next_fit(TableFit(span=True, points=6.5), replace(spanning, points=6.5)) is None  # the floor
