@@ -60,17 +60,20 @@ test: $(SYSTEM) $(STAMP)
 
 # Speed and memory against the targets of the issues; figures go to bench/RESULTS.md by hand, but
 # bench/site.py's (the site at 4, 50 and 200 issues, and Lighthouse's scores), which it writes there.
-# Lighthouse comes from npm into .lighthouse/ (Debian's npm), for the benchmark only: not for make test.
-LIGHTHOUSE_VERSION := 13.5.0
+# Lighthouse comes from npm into .lighthouse/ (Debian's npm), for the benchmark only: not for make test;
+# pinned with all its dependencies by bench/lighthouse/package-lock.json, installed by npm ci.
+LIGHTHOUSE_LOCK := bench/lighthouse/package.json bench/lighthouse/package-lock.json
 LIGHTHOUSE := .lighthouse/node_modules/.bin/lighthouse
 
 bench: $(SYSTEM) $(STAMP) $(LIGHTHOUSE)
 	status=0; for b in volume workbench images; do $(BIN)/python bench/$$b.py || status=1; done; \
 	$(BIN)/python bench/site.py --write || status=1; exit $$status
 
-$(LIGHTHOUSE):
+$(LIGHTHOUSE): $(LIGHTHOUSE_LOCK)
 	@command -v npm >/dev/null || { echo "make bench needs npm for Lighthouse: apt-get install npm"; exit 1; }
-	npm install --prefix .lighthouse --no-audit --no-fund --silent lighthouse@$(LIGHTHOUSE_VERSION)
+	mkdir -p .lighthouse && cp $(LIGHTHOUSE_LOCK) .lighthouse/
+	npm ci --prefix .lighthouse --no-audit --no-fund --silent
+	touch $@
 
 lint: $(STAMP)
 	$(BIN)/ruff check layout tests bench
