@@ -159,8 +159,37 @@ class ImposeResult:
     skipped: bool = False
 
 
+_LOADED: dict[tuple[Path, Path], tuple[tuple, LoadedIssue]] = {}  # each issue as last loaded, by folder
+
+
 def load(project: Project, issue_dir: Path) -> LoadedIssue:
-    """Load and check an issue without typesetting it; raise LayoutError listing every problem."""
+    """Load and check an issue without typesetting it; raise LayoutError listing every problem.
+
+    An issue loaded before in this process, none of whose files (nor ``publication.yaml``) has
+    changed size or time since, is not read again: a site build loads each issue for its
+    editions, its leaflets, its pamphlets and its pages (at 200 issues, 600 loads and 7 s)."""
+    key = (project.root, issue_dir)
+    signature = _load_signature(project, issue_dir)
+    remembered = _LOADED.get(key)
+    if remembered and remembered[0] == signature:
+        return remembered[1]
+    loaded = _load(project, issue_dir)
+    _LOADED[key] = (signature, loaded)
+    return loaded
+
+
+def _load_signature(project: Project, issue_dir: Path) -> tuple:
+    """The size and time of every file an issue is loaded from: its folder's, and the publication's."""
+    files = [project.issues_root / "publication.yaml", *sorted(issue_dir.rglob("*"))]
+    signature = []
+    for path in files:
+        with contextlib.suppress(OSError):
+            status = path.stat()
+            signature.append((str(path), status.st_size, status.st_mtime_ns))
+    return tuple(signature)
+
+
+def _load(project: Project, issue_dir: Path) -> LoadedIssue:
     publication = load_publication(project.issues_root, project.root)
     texts: dict[str, ArticleText] = {}
 

