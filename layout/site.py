@@ -10,6 +10,7 @@ local file. No clock is read: the same inputs give the same bytes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import io
@@ -33,8 +34,9 @@ from .pdf import LazyReader
 from .render import anchor, count, environment, issue_title, long_date, printed_publication, volume_span
 from .search import write_search
 from .share import write_share_images
+from .sitecss import PageNames, page_sheet
 from .text import typographic
-from .web import image_data, web_body
+from .web import WebImage, figure_data, figure_name, web_body
 
 EDITIONS = (  # what each issue offers: label, where the build puts it, the site's file name, a note
     (
@@ -93,20 +95,31 @@ def build_site(project: Project, out: Path | None = None, jobs: int = 1) -> Site
     made += write_share_images(project, site, publication, loaded)  # share images (epub, share)
     subjects = _subjects(publication, issues)
     made += _offer_pamphlets(project, site, subjects, jobs)
-    pages = _pages(issues, bound, subjects)
-    pages |= _article_pages(site, publication.site_url, loaded, issues, written_images := [])
+    years = _years(issues, bound)
+    pages = _pages(issues, bound, subjects, years)
+    pages |= _article_pages(project, site, publication.site_url, loaded, issues, written_images := [])
     env = environment(project.style_dir(publication.style))
     printed = printed_publication(publication)
-    common = {"publication": printed, "subjects": subjects, "issues": issues, "volumes": bound}
+    common = {
+        "publication": printed,
+        "subjects": subjects,
+        "issues": issues,
+        "volumes": bound,
+        "years": years,
+    }
     common |= {"theme_colour": _theme_colour(project, publication), "contact": contact_links(publication)}
     common["asset"] = assets = _copy_assets(project, publication, site)  # first: pages name their hashes
+    rendered = {}
     for url, (template, context) in pages.items():
         head = head_tags(publication, url, template, context)
         text = env.get_template(f"site/{template}").render(
-            common, root="../" * url.count("/"), head=head, **context
+            common, root="../" * url.count("/"), head=head, stylesheet=STYLESHEET_SLOT, **context
         )
-        write_file(site / url, text.encode())
-    written = {*pages, *written_images, *assets}
+        rendered[url] = (template, _slimmed(text))
+    sheets = _write_stylesheets(project, publication, site, rendered, assets)
+    for url, (template, text) in rendered.items():
+        write_file(site / url, text.replace(STYLESHEET_SLOT, sheets[template]).encode())
+    written = {*pages, *written_images, *assets, *(address.split("?")[0] for address in sheets.values())}
     if publication.site_url:
         for name in ("feed.atom", "feed-articles.atom", "sitemap.xml"):
             context = {"base": publication.site_url, "newest": issues[0]["iso_date"]}
@@ -145,12 +158,19 @@ def _newest_first(loaded: LoadedIssue) -> int:
     return -loaded.issue.number
 
 
-def _pages(issues: list[dict], volumes: list[dict], subjects: list[dict]) -> dict[str, tuple[str, dict]]:
+INDEX_ISSUES = 12  # the index shows the newest issues; a page for each year lists every issue of it
+
+
+def _pages(
+    issues: list[dict], volumes: list[dict], subjects: list[dict], years: list[dict]
+) -> dict[str, tuple[str, dict]]:
     """Every page of the site: its address, its template and what that template shows."""
+    index = {"latest": issues[0], "shelves": _shelves(issues[:INDEX_ISSUES], volumes), "years": years}
     pages = {
-        "index.html": ("index.html", {"latest": issues[0], "shelves": _shelves(issues, volumes)}),
+        "index.html": ("index.html", index | {"every_issue": len(issues) <= INDEX_ISSUES}),
         "subjects/index.html": ("subjects.html", {"latest": issues[0]}),
     }
+    pages |= {year["url"]: ("year.html", {"year": year, "latest": issues[0]}) for year in years}
     pages |= {issue["url"]: ("issue.html", {"issue": issue}) for issue in issues}
     pages |= {volume["url"]: ("volume.html", {"volume": volume}) for volume in volumes}
     pages |= {subject["url"]: ("subject.html", {"subject": subject}) for subject in subjects}
@@ -250,14 +270,37 @@ def _link(issues: list[dict], volumes: list[dict]) -> None:
 
 
 def _shelves(issues: list[dict], volumes: list[dict]) -> list[dict]:
-    """The index's groups, newest first: each volume, then issues not yet bound in one."""
+    """Groups of ``issues`` (newest first) as the index and a year's page show them, newest first:
+    each volume that binds some of them, then those not yet bound in one."""
+    shown = {issue["number"] for issue in issues}
     bound = {issue["number"] for volume in volumes for issue in volume["issues"]}
-    shelves = [{"title": v["title"], "volume": v, "issues": v["issues"]} for v in volumes]
+    shelves = [
+        {"title": v["title"], "volume": v, "issues": [i for i in v["issues"] if i["number"] in shown]}
+        for v in volumes
+    ]
+    shelves = [shelf for shelf in shelves if shelf["issues"]]
     loose = [issue for issue in issues if issue["number"] not in bound]
     if loose:
         title = "Not yet bound in a volume" if volumes else "Issues"  # a project may bind no volumes
         shelves.append({"title": title, "volume": None, "issues": loose})
     return sorted(shelves, key=lambda shelf: -shelf["issues"][0]["number"])
+
+
+def _years(issues: list[dict], volumes: list[dict]) -> list[dict]:
+    """A page for each year with issues (``years/YYYY/``), newest first, with that year's shelves."""
+    by_year: dict[str, list[dict]] = {}
+    for issue in issues:
+        by_year.setdefault(issue["iso_date"][:4], []).append(issue)
+    return [
+        {
+            "year": year,
+            "folder": f"years/{year}/",
+            "url": f"years/{year}/index.html",
+            "issues": of_year,
+            "shelves": _shelves(of_year, volumes),
+        }
+        for year, of_year in by_year.items()
+    ]
 
 
 def _subjects(publication: Publication, issues: list[dict]) -> list[dict]:
@@ -314,7 +357,12 @@ def _printed_pages(archive: Path, articles: int) -> list[int | None]:
 
 
 def _article_pages(
-    site: Path, site_url: str | None, loaded: list[LoadedIssue], issues: list[dict], images: list[str]
+    project: Project,
+    site: Path,
+    site_url: str | None,
+    loaded: list[LoadedIssue],
+    issues: list[dict],
+    images: list[str],
 ) -> dict:
     """A page for every article (``issues/NNN/SLUG/index.html``), its web text from the same text
     stage as the PDFs, its images copied beside it (their names added to ``images``); each article's
@@ -323,11 +371,12 @@ def _article_pages(
     for item, issue in zip(loaded, issues, strict=True):
         entries = issue["articles"]
         for index, (article, entry) in enumerate(zip(item.issue.articles, entries, strict=True)):
-            web = web_body(item.texts[article.slug], article, item.directory)
+            web = web_body(item.texts[article.slug], article, item.directory, responsive=True)
             for image in web.images:
-                name = posixpath.normpath(entry["folder"] + image.src)
-                write_file(site / name, image_data(image))
-                images.append(name)
+                for src, data in _served_images(project, image).items():
+                    name = posixpath.normpath(entry["folder"] + src)
+                    write_file(site / name, data)
+                    images.append(name)
             entry["body"] = Markup(web.html)
             entry["share"] = _whatsapp_share(site_url, entry)
             context = {
@@ -339,6 +388,29 @@ def _article_pages(
             }
             pages[entry["url"]] = ("article.html", context)
     return pages
+
+
+FIGURES_KEPT = ".state/figures"  # in the build folder: each photo's widths made once
+
+
+def _served_images(project: Project, image: WebImage) -> dict[str, bytes]:
+    """The files an article page serves for ``image`` by their ``src``: a photo in each width of
+    its ``srcset`` (made once, kept in the build folder under its file's digest), an SVG as it is."""
+    if not image.widths:
+        return {image.src: image.path.read_bytes()}
+    digest = hashlib.sha256(image.path.read_bytes() + repr(image.widths).encode()).hexdigest()[:16]
+    made: dict[int, bytes] = {}
+
+    def make(width: int) -> bytes:
+        if not made:
+            made.update(figure_data(image))  # all widths from one decoding and one conversion
+        return made[width]
+
+    folder = project.out / FIGURES_KEPT
+    return {
+        figure_name(image.src, width): kept(folder / f"{digest}-{width}.webp", functools.partial(make, width))
+        for width in image.widths
+    }
 
 
 def _theme_colour(project: Project, publication: Publication) -> str:
@@ -391,7 +463,9 @@ def head_tags(publication: Publication, url: str, template: str, context: dict) 
         data |= {"@context": "https://schema.org", "image": image_url}
         if address:
             data["url"] = address
-        head["json_ld"] = Markup(json.dumps(data, ensure_ascii=False).replace("<", "\\u003c"))
+        head["json_ld"] = Markup(
+            json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+        )
     return head
 
 
@@ -431,6 +505,12 @@ def _page_facts(publication: Publication, template: str, context: dict) -> tuple
         image = f"{newest['issue_number']:03d}-{newest['slug']}.png"
         return "website", f"{subject['label']} in {publication.name}: {titles}", image, None
     image = f"{context['latest']['number']:03d}.png"
+    if template == "year.html":
+        year = context["year"]
+        newest, oldest = year["issues"][0]["number"], year["issues"][-1]["number"]
+        numbers = f"no {newest}" if newest == oldest else f"nos {oldest} to {newest}"
+        description = f"Every issue of {publication.name} of {year['year']}: {numbers}."
+        return "website", description, f"{newest:03d}.png", None
     if template == "subjects.html":
         return "website", f"Every article of {publication.name}, by what it is about.", image, None
     name, publisher = publication.name, publication.publisher
@@ -506,20 +586,19 @@ FONT_FACE = re.compile(r"@font-face\s*{[^}]*}")
 
 
 def _copy_assets(project: Project, publication: Publication, site: Path) -> dict[str, str]:
-    """The stylesheet, the scripts, the web fonts the stylesheet names, the fonts' licences and the
+    """The scripts, the web fonts the stylesheet names, the fonts' licences and the
     host's cache rules; return each one's name in the site and the address pages give it, with
     ``?v=`` and its hash, so that a host may let browsers keep it for a year."""
     assets = project.style_dir(publication.style) / "site" / "assets"
-    colours = house_colours(project.style_dir(publication.style) / "style.css").screen_rule()
     addresses = {}
     css = (assets / "site.css").read_text()
     for name, data in _web_fonts(project, assets / "site.css", css).items():
         addresses[f"assets/fonts/{name}"] = _write_versioned(site, f"assets/fonts/{name}", data)
-    versioned = {name[len("assets/") :]: address[len("assets/") :] for name, address in addresses.items()}
-    css = re.sub(r"url\((fonts/[^)]+)\)", lambda m: f"url({versioned[m[1]]})", css)  # the stylesheet's own
     for path in sorted(assets.iterdir()):
-        data = (colours + css).encode() if path.name == "site.css" else path.read_bytes()
-        addresses[f"assets/{path.name}"] = _write_versioned(site, f"assets/{path.name}", data)
+        if path.suffix != ".css":  # the stylesheet is cut to each kind of page: _write_stylesheets
+            addresses[f"assets/{path.name}"] = _write_versioned(
+                site, f"assets/{path.name}", path.read_bytes()
+            )
     for path in sorted(project.fonts_dir.glob("*.txt")):  # the licences
         name = f"assets/fonts/{path.name}"
         addresses[name] = _write_versioned(site, name, path.read_bytes())
@@ -527,6 +606,40 @@ def _copy_assets(project: Project, publication: Publication, site: Path) -> dict
         write_file(site / name, text.encode())
         addresses[name] = name
     return addresses
+
+
+STYLESHEET_SLOT = "@@stylesheet@@"  # where a page names its sheet, known only once every page is made
+
+
+def _write_stylesheets(
+    project: Project, publication: Publication, site: Path, rendered: dict, assets: dict[str, str]
+) -> dict[str, str]:
+    """A stylesheet for each kind of page (``assets/site-article.css`` ...), cut from the house
+    style's ``site.css`` to the rules the pages of that kind can use (:mod:`layout.sitecss`), the
+    house colours first; return each template's address for it, with its hash."""
+    folder = project.style_dir(publication.style) / "site" / "assets"
+    css = re.sub(
+        r"url\((fonts/[^)]+)\)",
+        lambda m: f"url({assets['assets/' + m[1]][len('assets/') :]})",
+        (folder / "site.css").read_text(),
+    )  # the fonts by their addresses with their hashes
+    css = house_colours(project.style_dir(publication.style) / "style.css").screen_rule() + css
+    scripts = [path.read_text() for path in sorted(folder.glob("*.js"))]
+    by_template: dict[str, list[str]] = {}
+    for template, text in rendered.values():
+        by_template.setdefault(template, []).append(text)
+    addresses = {}
+    for template, texts in sorted(by_template.items()):
+        sheet = page_sheet(css, PageNames(texts, scripts))
+        name = f"assets/site-{template.removesuffix('.html')}.css"
+        addresses[template] = _write_versioned(site, name, sheet.encode())
+    return addresses
+
+
+def _slimmed(page: str) -> str:
+    """A page without the indentation of its templates (but in ``<pre>``, whose spaces are text)."""
+    parts = re.split(r"(<pre[\s>].*?</pre>)", page, flags=re.DOTALL)
+    return "".join(part if index % 2 else re.sub(r"\n[ \t]+", "\n", part) for index, part in enumerate(parts))
 
 
 def _write_versioned(site: Path, name: str, data: bytes) -> str:

@@ -24,11 +24,16 @@ from pathlib import Path, PurePosixPath
 
 import lxml.html
 from lxml.html import HtmlElement
+from PIL import Image
 
 from .manifest import Article
 from .text import BREAK, ArticleText
 
 MAX_IMAGE_WIDTH = 1024  # px: 1.5 times the widest the article column shows a figure (42rem of 16 px)
+# A photo on an article page: 480 px for a phone's column (328-390 CSS px at 1x, or 240 at 2x),
+# 960 for the widest column (672 CSS px) or a phone at 2x-3x; WebP, made once and kept.
+FIGURE_WIDTHS = (480, 960)
+FIGURE_SIZES = "(min-width: 44rem) 42rem, calc(100vw - 2rem)"  # the column's width, from site.css
 EAGER_BLOCKS = 3  # a figure among the first blocks of the body is on the first screen: not lazy
 NOTES_HEADING = "Notes"
 
@@ -41,6 +46,7 @@ class WebImage:
     path: Path
     width: int
     height: int
+    widths: tuple[int, ...] = ()  # on an article page: the widths it is served in (figure_name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,18 +59,21 @@ class WebBody:
     headings: tuple[tuple[str, str], ...]  # (id, text) of each subhead, in order
 
 
-def web_body(text: ArticleText, article: Article, issue_dir: Path | None = None) -> WebBody:
+def web_body(
+    text: ArticleText, article: Article, issue_dir: Path | None = None, responsive: bool = False
+) -> WebBody:
     """The web text of ``article`` from its print body ``text``.
 
     ``issue_dir`` is the article's issue folder: given, each image's size is read from its file
     and returned for copying (an image's ``src`` is relative to that folder, and to the article's
-    page once copied beside it)."""
+    page once copied beside it). ``responsive`` (an article page, not an EPUB) names each photo in
+    the widths of ``FIGURE_WIDTHS`` in an ``srcset``, to be made by :func:`figure_data`."""
     root = lxml.html.fragment_fromstring(text.html.replace(BREAK, ""), create_parent="div")
     for element in root.iter():
         element.attrib.pop("data-line", None)
     notes = _notes(root)
     headings = _headings(root, article.slug)
-    images = _figures(root, issue_dir)
+    images = _figures(root, issue_dir, responsive)
     _tables(root)
     if notes:
         root.append(_notes_list(notes))
@@ -124,7 +133,7 @@ def _headings(root: HtmlElement, slug: str) -> list[tuple[str, str]]:
     return found
 
 
-def _figures(root: HtmlElement, issue_dir: Path | None) -> list[WebImage]:
+def _figures(root: HtmlElement, issue_dir: Path | None, responsive: bool) -> list[WebImage]:
     """Width, height and lazy loading on each image; the images to copy (when ``issue_dir`` is known)."""
     images: dict[str, WebImage] = {}
     blocks = list(root)
@@ -137,11 +146,31 @@ def _figures(root: HtmlElement, issue_dir: Path | None) -> list[WebImage]:
         if issue_dir is None:
             continue
         if src not in images:
-            path = issue_dir / PurePosixPath(src)
-            images[src] = WebImage(src, path, *shown_size(path))
-        img.set("width", str(images[src].width))
-        img.set("height", str(images[src].height))
+            images[src] = _web_image(src, issue_dir / PurePosixPath(src), responsive)
+        image = images[src]
+        if image.widths:
+            img.set("src", figure_name(src, image.widths[-1]))
+            img.set("srcset", ", ".join(f"{figure_name(src, width)} {width}w" for width in image.widths))
+            img.set("sizes", FIGURE_SIZES)
+        img.set("width", str(image.width))
+        img.set("height", str(image.height))
     return list(images.values())
+
+
+def _web_image(src: str, path: Path, responsive: bool) -> WebImage:
+    """An image as a page shows it; a raster on an article page in each width it is served in, up
+    to its own, its width and height those of the widest (the ratio that keeps its place)."""
+    if not responsive or path.suffix.lower() == ".svg":
+        return WebImage(src, path, *shown_size(path))
+    with Image.open(path) as image:
+        width, height = image.size
+    widths = tuple(sorted({min(width, wanted) for wanted in FIGURE_WIDTHS}))
+    return WebImage(src, path, widths[-1], round(height * widths[-1] / width), widths)
+
+
+def figure_name(src: str, width: int) -> str:
+    """Where the site serves ``src`` ``width`` pixels wide: ``figures/photo-480.webp``."""
+    return f"{PurePosixPath(src).with_suffix('')}-{width}.webp"
 
 
 def _tables(root: HtmlElement) -> None:
@@ -161,8 +190,6 @@ def shown_size(path: Path) -> tuple[int, int]:
     (the size :func:`image_data` makes it): a raster's pixels, an SVG's width and height or viewBox."""
     if path.suffix.lower() == ".svg":
         return _svg_size(path)
-    from PIL import Image
-
     with Image.open(path) as image:
         width, height = image.size
     if width > MAX_IMAGE_WIDTH:
@@ -185,20 +212,49 @@ def _svg_size(path: Path) -> tuple[int, int]:
 
 
 def image_data(image: WebImage) -> bytes:
-    """The bytes the site serves for ``image``: a raster wider than it is shown made smaller
-    (same format), anything else as it is."""
+    """The bytes an EPUB packs for ``image``: a raster wider than it is shown made smaller (same
+    format; a CMYK photo in RGB, through the press's profile), anything else as it is."""
     data = image.path.read_bytes()
     if image.path.suffix.lower() == ".svg":
         return data
-    from PIL import Image
-
     with Image.open(io.BytesIO(data)) as original:
-        if original.width <= image.width:
+        if original.width <= image.width and original.mode != "CMYK":
             return data
-        smaller = original.convert("RGB" if original.mode in ("CMYK", "P") else original.mode)
-        smaller = smaller.resize((image.width, image.height), Image.Resampling.LANCZOS)
+        smaller = screen_colours(original).resize((image.width, image.height), Image.Resampling.LANCZOS)
         kind = original.format or "PNG"
         buffer = io.BytesIO()
         options = {"quality": 78, "optimize": True} if kind in ("JPEG", "WEBP") else {"optimize": True}
         smaller.save(buffer, kind, **options)
     return buffer.getvalue()
+
+
+def figure_data(image: WebImage) -> dict[int, bytes]:
+    """``image`` as WebP in each of its widths (an article page's ``srcset``), by width: the
+    colours converted once, each width made from the whole image."""
+    with Image.open(image.path) as original:
+        screen = screen_colours(original)
+        files = {}
+        for width in image.widths:
+            height = round(original.height * width / original.width)
+            sized = (
+                screen.resize((width, height), Image.Resampling.LANCZOS) if width < original.width else screen
+            )
+            buffer = io.BytesIO()
+            sized.save(buffer, "WEBP", quality=78, method=4)
+            files[width] = buffer.getvalue()
+    return files
+
+
+def screen_colours(image: Image.Image) -> Image.Image:
+    """``image`` in colours a screen shows: a CMYK photo through the press's profile (FOGRA39) to
+    sRGB, as the archive edition converts it (:func:`layout.typeset._press_to_screen`), not by
+    Pillow's naive formula; a palette in RGB; anything else as it is."""
+    if image.mode == "CMYK":
+        from PIL import ImageCms
+
+        from .typeset import _press_to_screen
+
+        return ImageCms.applyTransform(image, _press_to_screen())
+    if image.mode == "P":
+        return image.convert("RGBA" if "transparency" in image.info else "RGB")
+    return image

@@ -118,7 +118,7 @@ def test_index_to_issue_and_every_download_checks_out(page: Page, site: SiteResu
     assert page.errors == []
     assert [url for url in page.requests if not url.startswith("file://")] == []
     requested = {Path(urlparse(url).path).name for url in page.requests}
-    assert {"site.css", "search.js", "NotoSans-Regular.woff2"} <= requested  # search-index.js on typing
+    assert {"site-issue.css", "search.js", "NotoSans-Regular.woff2"} <= requested  # search-index.js on typing
 
 
 def test_volume_page_names_what_the_volume_binds(page: Page, site: SiteResult, project: Project):
@@ -228,7 +228,7 @@ def test_fonts_are_served_small_and_whole_where_the_licence_asks(site: SiteResul
     from fontTools.ttLib import TTFont
 
     fonts = site.root / "assets" / "fonts"
-    css = (site.root / "assets" / "site.css").read_text()
+    css = (site.root / "assets" / "site-article.css").read_text()
     for name in ("NotoSans-Regular", "NotoSans-Bold", "NotoSansDisplay-Bold"):
         web = fonts / f"{name}.woff2"
         assert f"url(fonts/{name}.woff2?v=" in css
@@ -314,9 +314,9 @@ def test_an_issue_taken_out_leaves_the_site_with_it(scratch: Path):
 def test_the_site_takes_the_house_colours_from_the_one_description(site: SiteResult) -> None:
     from layout.colours import house_colours
 
-    served = (site.root / "assets" / "site.css").read_text()
+    served = (site.root / "assets" / "site-index.css").read_text()
     own = (ROOT / "styles" / "spark" / "site" / "assets" / "site.css").read_text()
     for name, (r, g, b) in house_colours(ROOT / "styles" / "spark" / "style.css").names.items():
-        assert f"{name}: #{r:02x}{g:02x}{b:02x};" in served
+        assert re.search(rf"{name}:#{r:02x}{g:02x}{b:02x}[;}}]", served), name
         assert not re.search(rf"^\s*{name}:", own, re.MULTILINE), f"site.css names {name} again"
     assert served.index(":root") < served.index("@font-face")  # before the site's own sheet

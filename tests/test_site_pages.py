@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 from pathlib import Path
@@ -10,6 +11,7 @@ from urllib.parse import unquote, urlparse
 from xml.etree import ElementTree
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, Page
 
 from layout.build import Project, load
@@ -133,13 +135,30 @@ def test_subheads_figures_and_tables_are_made_for_a_screen(page: Page, site: Sit
     natural = page.evaluate(
         "[document.querySelector('.article-body figure img')].map(i => [i.naturalWidth, i.naturalHeight])[0]"
     )
-    assert [int(image.get_attribute("width")), int(image.get_attribute("height"))] == natural == [1024, 640]
-    served = local_path(image.evaluate("i => i.src"))
-    assert (
-        served.relative_to(site.root).as_posix()
-        == "issues/022/feesmustfall-way-forward/figures/campus-march.jpg"
+    assert [int(image.get_attribute("width")), int(image.get_attribute("height"))] == [960, 600]
+    assert natural[0] * 600 == natural[1] * 960  # shown at its own ratio (its size is the column's)
+    assert image.get_attribute("sizes") == "(min-width: 44rem) 42rem, calc(100vw - 2rem)"  # its column
+    served = local_path(image.evaluate("i => i.currentSrc"))
+    folder = "issues/022/feesmustfall-way-forward/figures/"
+    assert served.relative_to(site.root).as_posix() == folder + "campus-march-960.webp"  # desktop, 1x
+    candidates = [c.split() for c in image.get_attribute("srcset").split(", ")]
+    assert [(url, width) for url, width in candidates] == [
+        ("figures/campus-march-480.webp", "480w"),
+        ("figures/campus-march-960.webp", "960w"),
+    ]
+    for url, width in candidates:  # the 574 KB, 2400 px photo made the sizes it is shown at
+        with Image.open(site.root / folder / url.removeprefix("figures/")) as photo:
+            assert photo.format == "WEBP" and photo.size == (int(width[:-1]), int(width[:-1]) * 10 // 16)
+        assert (site.root / folder / url.removeprefix("figures/")).stat().st_size < 80_000
+    assert not (site.root / folder / "campus-march.jpg").exists()
+    phone = page.context.browser.new_page(viewport=PHONE, device_scale_factor=1)
+    phone.goto(page.url)
+    phone.locator(".article-body figure img").scroll_into_view_if_needed()
+    phone.wait_for_function("document.querySelector('.article-body figure img').complete")
+    assert phone.evaluate("document.querySelector('.article-body figure img').currentSrc").endswith(
+        "-480.webp"
     )
-    assert served.stat().st_size < 120_000  # the 574 KB, 2400 px photo made the size it is shown
+    phone.close()
 
     page.goto((site.root / "issues" / "020" / "local-elections-2016-workers-party" / "index.html").as_uri())
     box = page.locator(".table-box")
@@ -195,8 +214,9 @@ def test_every_page_says_what_it_is_in_its_head(page: Page, site: SiteResult, pr
         tags = head(page)
         address = base + path.relative_to(site.root).as_posix().removesuffix("index.html")
         assert tags["link:canonical"] == tags["og:url"] == address, path
-        assert tags["og:title"] == tags["twitter:title"] == page.title()
-        assert tags["og:description"] == tags["description"] == tags["twitter:description"]
+        assert tags["og:title"] == page.title()  # X takes title, description and image from og:
+        assert tags["og:description"] == tags["description"]
+        assert not {"twitter:title", "twitter:description", "twitter:image"} & set(tags)
         assert tags["twitter:card"] == "summary_large_image" and tags["og:locale"] == "en_ZA"
         assert re.fullmatch(rf"{re.escape(base)}share/\d{{3}}(-[a-z0-9-]+)?\.png", tags["og:image"])
         assert (tags["og:image:width"], tags["og:image:height"]) == ("1200", "630")
@@ -215,6 +235,28 @@ def test_every_page_says_what_it_is_in_its_head(page: Page, site: SiteResult, pr
             assert [d["@type"] for d in data] == ["PublicationIssue"]
     assert len(set(descriptions.values())) == len(descriptions)  # no two pages share one description
     assert all(20 <= len(text) <= 200 for text in descriptions.values())
+
+
+def test_a_cmyk_photo_is_shown_in_the_colours_the_archive_edition_gives_it(tmp_path: Path):
+    from PIL import ImageCms
+
+    from layout.typeset import _press_to_screen
+    from layout.web import FIGURE_WIDTHS, WebImage, figure_data, image_data
+
+    photo = tmp_path / "press.jpg"  # the house red as a press photographer's CMYK JPEG
+    Image.new("CMYK", (1200, 800), (0, 255, 230, 20)).save(photo, quality=95)
+    expected = ImageCms.applyTransform(Image.new("CMYK", (1, 1), (0, 255, 230, 20)), _press_to_screen())
+    expected = expected.getpixel((0, 0))
+    naive = Image.new("CMYK", (1, 1), (0, 255, 230, 20)).convert("RGB").getpixel((0, 0))
+    assert max(abs(a - b) for a, b in zip(expected, naive, strict=True)) > 20  # the two are told apart
+    served = figure_data(WebImage("press.jpg", photo, 960, 640, FIGURE_WIDTHS))
+    packed = image_data(WebImage("press.jpg", photo, 1024, 683))
+    for data in [*served.values(), packed]:
+        with Image.open(io.BytesIO(data)) as image:
+            assert image.mode == "RGB"
+            shown = image.getpixel((image.width // 2, image.height // 2))
+            assert max(abs(a - b) for a, b in zip(shown, expected, strict=True)) <= 6, (shown, expected)
+    assert sorted(served) == [480, 960]
 
 
 def test_a_page_opened_from_disk_with_no_site_url_shares_nothing_it_cannot(scratch: Path):

@@ -38,6 +38,8 @@ MAY_CHANGE = [
     "feed-articles.atom",
     "pagefind/*",
     "search/words-*.json",
+    "pdf/pamphlets/subject-syria*.pdf",  # the pamphlet of the article's subject, and its page, which
+    "subjects/syria/index.html",  # offers it with its size
 ]
 
 
@@ -117,3 +119,23 @@ def test_covers_are_sent_at_the_size_they_are_shown(archive: Project):
         assert attributes["decoding"] == "async" and attributes["sizes"]
         assert attributes["loading"] == ("eager" if index == 0 else "lazy")
         assert ("fetchpriority" in attributes) == (index == 0)  # the first screen's, fetched first
+
+
+def test_the_index_shows_the_newest_issues_and_a_page_for_each_year_the_rest(
+    archive: Project, monkeypatch: pytest.MonkeyPatch
+):
+    from layout import site as site_module
+
+    monkeypatch.setattr(site_module, "INDEX_ISSUES", 1)  # two issues here: one on the index
+    site = build_site(archive, archive.out / "bounded").root
+    index = (site / "index.html").read_text()
+    cards = re.findall(r'<li class="issue-card">\s*<a href="([^"]+)"', index)
+    assert cards == ["issues/002/index.html"], "only the newest issue has a card on the index"
+    assert "Recent issues" in index and 'href="years/2017/index.html"' in index
+    year = (site / "years" / "2017" / "index.html").read_text()
+    cards = re.findall(r'<li class="issue-card">\s*<a href="([^"]+)"', year)
+    assert cards == ["../../issues/002/index.html", "../../issues/001/index.html"]  # newest first
+    assert '<h1 class="page-title">2017</h1>' in year and "2 issues" in year
+    for link in re.findall(r'(?:href|src)="([^"#]+)"', year):  # covers, issues, the stylesheet
+        if not re.match(r"[a-z]+:", link):
+            assert (site / "years" / "2017" / link.split("?")[0]).exists(), link

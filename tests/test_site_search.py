@@ -93,9 +93,25 @@ def test_a_first_visit_is_light_and_does_not_jump(phone: Page, server: str, path
     assert phone.errors == []
 
 
+OWN_BUDGET = 40_000  # bytes of an article page's own HTML and CSS, for an article of 2,000 words
+LONG_ARTICLE = "issues/021/aleppo-masses/index.html"  # 2,272 words, the longest shipped
+
+
+def test_a_long_article_page_is_light_in_its_own_html_and_css(phone: Page, server: str):
+    weights = weigh_first_visit(phone, server + LONG_ARTICLE)
+    own = {url: size for url, size in weights.items() if re.search(r"\.(html|css)(\?|$)", url)}
+    words = len(phone.locator(".article-body").inner_text().split())
+    assert words > 2000, words
+    assert sum(own.values()) < OWN_BUDGET, own
+    sheet = next(url for url in own if ".css" in url)
+    assert "site-article.css" in sheet  # the sheet of article pages, not the whole site's
+    used = phone.evaluate("() => [...document.styleSheets].flatMap(s => [...s.cssRules]).length")
+    assert used > 50  # the page is styled: the rules it needs are there
+
+
 def test_every_asset_is_named_with_its_hash_and_the_host_is_told_to_keep_it(site: SiteResult):  # noqa: F811
     page = (site.root / "issues" / "021" / "index.html").read_text()
-    css = re.search(r'href="\.\./\.\./(assets/site\.css)\?v=([0-9a-f]{10})"', page)
+    css = re.search(r'href="\.\./\.\./(assets/site-issue\.css)\?v=([0-9a-f]{10})"', page)
     assert css, "the stylesheet is linked with its hash"
     fonts = re.findall(r"url\((fonts/[^)?]+)\?v=[0-9a-f]{10}\)", (site.root / css[1]).read_text())
     assert {Path(f).name for f in fonts} >= {"NotoSans-Regular.woff2", "NotoSansDisplay-Bold.woff2"}
