@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from layout.images import check_image
+from layout.text.images import check_image
 from tests.test_images import BAD, _photo
 
 

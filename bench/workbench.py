@@ -25,8 +25,8 @@ import sys
 from pathlib import Path
 from weasyprint import CSS, HTML
 html, base, css, out, memos = sys.argv[1:]
-if memos == "memos":  # the two memos of layout/speedups.py, which the pipeline lays out with
-    from layout.speedups import faster_layout
+if memos == "memos":  # the two memos of layout/typeset/speedups.py, which the pipeline lays out with
+    from layout.typeset.speedups import faster_layout
 else:
     faster_layout = contextlib.nullcontext
 with faster_layout():
@@ -89,10 +89,10 @@ def _seconds(run: Run) -> float:
 
 def _weasyprint_alone(project: Path, issue: str, memos: bool) -> Run:
     """The same HTML the pipeline lays out, rendered and written twice by WeasyPrint alone,
-    with or without the memos of ``layout/speedups.py`` (the overhead is measured against with)."""
+    with or without the memos of ``layout/typeset/speedups.py`` (the overhead is measured against with)."""
     sys.path.insert(0, str(ROOT))
-    from layout.build import Project, load
-    from layout.render import render_issue
+    from layout.build.jobs import Project, load
+    from layout.typeset.render import render_issue
 
     target = Project(project, project / "build")
     loaded = load(target, project / issue)

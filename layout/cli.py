@@ -14,7 +14,7 @@ from typing import NoReturn, TypeVar
 
 import click
 
-from .build import (
+from .build.jobs import (
     ImposeResult,
     IssueResult,
     Project,
@@ -25,12 +25,12 @@ from .build import (
     issue_fit,
     load,
 )
-from .errors import LayoutError, internal_error
-from .impose import LAYOUTS, ORDERS, Plan
-from .leaflets import LeafletResult, build_leaflet, build_leaflets
-from .manifest import KINDS, find_issue_dirs, has_volumes
-from .render import count
-from .stamps import build_lock
+from .build.leaflets import LeafletResult, build_leaflet, build_leaflets
+from .build.stamps import build_lock
+from .model.errors import LayoutError, internal_error
+from .model.manifest import KINDS, find_issue_dirs, has_volumes
+from .pages.impose import LAYOUTS, ORDERS, Plan
+from .typeset.render import count
 
 OUT = click.option(
     "--out", type=click.Path(file_okay=False), help="Output folder: the PDFs and the site (default: build/)."
@@ -159,7 +159,7 @@ def _report_issue(result: IssueResult) -> None:
     for title in result.ragged:
         click.echo(f"  set ragged-right, its language has no hyphenation: {title}")
     if result.fit:
-        from .copyfit import report
+        from .pages.copyfit import report
 
         click.echo("\n".join(f"  {line}" for line in report(result.fit)))
     _report_imposed(result.imposed)
@@ -287,7 +287,7 @@ def impose(source: Path, layout_: str, target: Path | None, **sheets) -> None:
 )
 def new(number: int, date_text: str, root: Path) -> None:
     """Start issue NUMBER: issues/NNN/ with its issue.yaml and one article stub."""
-    from .scaffold import STUB_FILE, new_issue, parse_date
+    from .model.scaffold import STUB_FILE, new_issue, parse_date
 
     project = Project(root=root.resolve(), out=root.resolve() / "build")
     folder = new_issue(project, number, parse_date(date_text))
@@ -305,7 +305,7 @@ def check(issue_dirs: tuple[Path, ...], pdf: bool, as_json: bool, out: str | Non
 
     Exit status 2 when a source has problems, 1 when only preflight warnings were found.
     """
-    from .check import check_issues, summary_line
+    from .checks.check import check_issues, summary_line
 
     results = check_issues(_project(out), list(issue_dirs), pdf=pdf)
     if as_json:
@@ -337,8 +337,8 @@ def check(issue_dirs: tuple[Path, ...], pdf: bool, as_json: bool, out: str | Non
 @click.option("--lang", help="Their language's code, e.g. af-ZA (default: the document's own).")
 def import_(files: tuple[Path, ...], issue_dir: Path, kind: str | None, lang: str | None) -> None:
     """Import .docx, .odt, .html, .md or .txt files as articles of an issue, then check it."""
-    from .check import check_issue, summary_line
-    from .importer import import_documents
+    from .checks.check import check_issue, summary_line
+    from .text.importer import import_documents
 
     project = _project(None)
     _issue_dirs(project, (issue_dir,))
@@ -363,7 +363,7 @@ def import_(files: tuple[Path, ...], issue_dir: Path, kind: str | None, lang: st
 def schema(folder: Path) -> None:
     """Write JSON Schemas of issue.yaml, article front matter, publication.yaml and volumes.yaml
     into FOLDER (default: schemas)."""
-    from .schema import write_schemas
+    from .model.schema import write_schemas
 
     for path in write_schemas(folder):
         click.echo(f"wrote {os.path.relpath(path)}")
@@ -389,8 +389,8 @@ def _built(issue_dir: Path, out: str | None) -> tuple[Project, IssueResult]:
 @OUT
 def fit(issue_dir: Path, out: str | None) -> None:
     """Copyfit an issue: pages per article, blank pages, words to cut or add; then preflight it."""
-    from .copyfit import report
-    from .preflight import preflight_issue
+    from .checks.preflight import preflight_issue
+    from .pages.copyfit import report
 
     _, result = _built(issue_dir, out)
     click.echo(f"No {result.number}: " + "\n".join(report(result.fit)))
@@ -406,7 +406,7 @@ def fit(issue_dir: Path, out: str | None) -> None:
 @OUT
 def proof(issue_dir: Path, out: str | None) -> None:
     """PNG proofs of an issue's print edition: every page, and the spreads of the folded copy."""
-    from .proof import proof_issue
+    from .pages.proof import proof_issue
 
     project, result = _built(issue_dir, out)
     for path in proof_issue(project, result):
@@ -500,7 +500,7 @@ def pamphlet(
 ) -> None:
     """Gather articles across issues into a pamphlet: ARTICLES as ISSUE:FILE or ISSUE:POSITION
     (21:aleppo-has-fallen.md, 22:4) in the order given, or --tag TAG for a subject's articles."""
-    from .pamphlets import build_pamphlet, pamphlet_from_command
+    from .build.pamphlets import build_pamphlet, pamphlet_from_command
 
     project = _project(out)
     wanted, chosen = pamphlet_from_command(project, title, subtitle, tag, articles, size, pamphlet_id)
@@ -516,7 +516,7 @@ def pamphlet(
 
 def _declared_pamphlets(project: Project, jobs: int, force: bool) -> list:
     """The pamphlets of issues/pamphlets.yaml, built after the issues (none without the file)."""
-    from .pamphlets import build_declared
+    from .build.pamphlets import build_declared
 
     return build_declared(project, jobs, force)
 
@@ -541,8 +541,8 @@ def _report_pamphlet(result) -> None:
 @JOBS
 def site(out: str | None, jobs: int) -> None:
     """Build the archive website: every issue, volume and leaflet, with covers, feed and search."""
-    from .downloads import human_size
-    from .site import build_site
+    from .site.downloads import human_size
+    from .site.website import build_site
 
     project = _project(out)
     with build_lock(project.out):  # the PDFs the site offers are built there, the site in its site/
@@ -562,7 +562,7 @@ def site(out: str | None, jobs: int) -> None:
 @OUT
 def watch(issue_dirs: tuple[Path, ...], out: str | None) -> None:
     """Rebuild issues (default: every issue) whenever their files, the style or the fonts change."""
-    from .watch import watch_issues
+    from .build.watch import watch_issues
 
     project = _project(out)
     dirs = _issue_dirs(project, issue_dirs)

@@ -30,9 +30,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import LayoutError, Problem
-from .stamps import atomic_path
-from .text import FONTS_DIR
+from .build.stamps import atomic_path
+from .model.errors import LayoutError, Problem
+from .paths import FONTS_DIR
 from .versions import unread_releases
 
 _started = False
@@ -53,7 +53,8 @@ def start() -> None:
     with _libraries_from_linker_cache():
         import weasyprint.text.ffi  # noqa: F401
 
-    from . import hyphenation, patches, speedups
+    from .text import hyphenation
+    from .typeset import patches, speedups
 
     patches.install()
     speedups.install()  # after patches: it wraps their column layout

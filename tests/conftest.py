@@ -10,8 +10,8 @@ import pytest
 from pypdf import PdfReader
 
 from layout import engine
-from layout.build import Project, build_issues
-from layout.manifest import find_issue_dirs, load_issue, load_publication
+from layout.build.jobs import Project, build_issues
+from layout.model.manifest import find_issue_dirs, load_issue, load_publication
 
 ROOT = Path(__file__).resolve().parent.parent
 engine.start()  # as the CLI and every worker do before they typeset: tests use WeasyPrint itself too

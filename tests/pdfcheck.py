@@ -33,8 +33,8 @@ import pypdfium2.raw as raw
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject, StreamObject
 
-from layout.manifest import Article, Issue
-from layout.render import count
+from layout.model.manifest import Article, Issue
+from layout.typeset.render import count
 
 ROOT = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4

@@ -1,5 +1,5 @@
-"""Issue 18: the archive PDFs are PDF/UA-1 and PDF/A-2 (layout/pdfua.py, layout/pdfa.py), and each
-article read back through its tags (layout/tagged.py) gives its words in order.
+"""Issue 18: the archive PDFs are PDF/UA-1 and PDF/A-2 (checks/pdfua.py, checks/pdfa.py), and each
+article read back through its tags (layout/checks/tagged.py) gives its words in order.
 
 1. Each checker on a small archive edition (the scratch issue, with a table, a list, a link and a
    photo) broken in one way with pikepdf: the finding names the checkpoint or clause and the page.
@@ -19,14 +19,14 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from layout.archival import declare
-from layout.build import Project, build_issues, build_volumes
-from layout.leaflets import build_leaflets
-from layout.manifest import Article, load_publication
-from layout.pdfa import check_pdfa
-from layout.pdfua import check_pdfua
-from layout.preflight import Finding
-from layout.tagged import articles, read_structure
+from layout.build.jobs import Project, build_issues, build_volumes
+from layout.build.leaflets import build_leaflets
+from layout.checks.pdfa import check_pdfa
+from layout.checks.pdfua import check_pdfua
+from layout.checks.preflight import Finding
+from layout.checks.tagged import articles, read_structure
+from layout.model.manifest import Article, load_publication
+from layout.typeset.archival import declare
 from tests import pdfcheck
 from tests.conftest import ARTICLE, make_scratch
 from tests.test_bad_input import run_layout

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NO_OP = """
 import sys
 from pathlib import Path
-from layout.build import Project, build_issues
+from layout.build.jobs import Project, build_issues
 results = build_issues(Project(Path.cwd(), Path.cwd() / "build"), jobs=2)
 print(" ".join(str(r.skipped) for r in results))
 print("weasyprint" in sys.modules)
@@ -91,7 +91,7 @@ def _dies_on_b(item: Path) -> str:
 
 
 def test_a_worker_that_dies_fails_only_its_own_item() -> None:
-    from layout.build import run_parallel
+    from layout.build.jobs import run_parallel
 
     items = [Path(name) for name in "abcd"]
     heard: list[str] = []
@@ -108,7 +108,7 @@ def test_a_build_whose_worker_dies_reports_that_issue_and_builds_the_others(tmp_
     shutil.copytree(root / "issues" / "001", second)
     (second / "issue.yaml").write_text((second / "issue.yaml").read_text().replace("number: 1", "number: 2"))
     kill = (
-        "import os, runpy, sys, layout.build as b\n"
+        "import os, runpy, sys, layout.build.jobs as b\n"
         "real = b.build_issue\n"
         "def build_issue(project, issue_dir, **options):\n"
         "    if issue_dir.name == '002':\n"
@@ -156,7 +156,7 @@ def test_an_input_edited_to_the_same_size_is_rebuilt_by_its_new_time(scratch: Pa
 
 def test_an_output_is_made_again_when_the_code_that_makes_it_changes(tmp_path: Path, monkeypatch) -> None:
     """The stamps' digest covers the package's code and the print profile, not only the inputs."""
-    from layout import stamps
+    from layout.build import stamps
 
     assert Path(stamps.__file__) in stamps.PACKAGE_FILES
     assert any(path.suffix == ".icc" for path in stamps.PACKAGE_FILES)

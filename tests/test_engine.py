@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 IMPORT_ONLY = """
 import os, sys
-import layout.typeset, layout.build, layout.cli, layout.site
+import layout.typeset.editions, layout.build.jobs, layout.cli, layout.site.website
 import weasyprint.layout.block as block
 print(os.environ.get("FONTCONFIG_FILE"), block.block_container_layout.__module__)
 from layout import engine
@@ -34,7 +34,7 @@ def test_importing_the_pipeline_changes_nothing_until_it_is_started() -> None:
     )
     before, after = done.stdout.splitlines()
     assert before == "None weasyprint.layout.block"  # no fontconfig file, WeasyPrint's own layout
-    assert after == "True layout.patches"
+    assert after == "True layout.typeset.patches"
 
 
 def test_the_style_s_author_hears_what_weasyprint_ignored_with_file_and_line(scratch: Path) -> None:

@@ -12,13 +12,13 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from layout.build import Project, build_issues, build_volumes, load
-from layout.colours import house_colours
-from layout.epub import OPS, XHTML, build_epubs, issue_epub
-from layout.manifest import find_issue_dirs, load_publication, load_volumes
-from layout.render import issue_title
-from layout.share import ShareText, share_image, write_share_images
-from layout.site import SiteResult
+from layout.build.jobs import Project, build_issues, build_volumes, load
+from layout.model.manifest import find_issue_dirs, load_publication, load_volumes
+from layout.site.epub import OPS, XHTML, build_epubs, issue_epub
+from layout.site.share import ShareText, share_image, write_share_images
+from layout.site.website import SiteResult
+from layout.typeset.colours import house_colours
+from layout.typeset.render import issue_title
 from tests.conftest import make_scratch
 from tests.pdfcheck import article_words, normal
 from tests.test_site import site  # noqa: F401  the site built once for this module

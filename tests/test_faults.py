@@ -92,7 +92,7 @@ def test_a_second_build_at_once_is_refused_and_the_first_completes(built: tuple[
 
 
 def test_every_command_that_writes_the_build_folder_takes_its_turn(scratch: Path) -> None:
-    from layout.stamps import build_lock
+    from layout.build.stamps import build_lock
     from tests.test_watch import start_watch, stop_watch, wait_for
 
     assert run_layout(scratch, "build").returncode == 0

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from layout.errors import TypesetError
-from layout.typeset import Forbidden, SandboxFetcher, Typesetter
+from layout.model.errors import TypesetError
+from layout.typeset.editions import Forbidden, SandboxFetcher, Typesetter
 
 ROOT = Path(__file__).resolve().parent.parent
 SOUTH_AFRICAN = "êôšÊÔŠḓḽṅṋṱḒḼṄṊṰáéíóúàèëïöüçñ‘’“”–—…"

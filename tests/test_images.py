@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageFile
 
-from layout import images
-from layout.images import MAX_GRADIENT_BANDS, MAX_SVG_DASHES, MAX_SVG_DEPTH, MAX_SVG_PARTS, check_image
+from layout.text import images
+from layout.text.images import MAX_GRADIENT_BANDS, MAX_SVG_DASHES, MAX_SVG_DEPTH, MAX_SVG_PARTS, check_image
 
 from .conftest import ROOT
 from .test_bad_input import run_layout

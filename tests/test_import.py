@@ -24,7 +24,7 @@ from odf import dc, draw, office, opendocument, style, table, text
 from odf.namespaces import XMLNS
 from PIL import Image
 
-from layout.build import Project, build_issue, load
+from layout.build.jobs import Project, build_issue, load
 
 from . import pdfcheck
 from .conftest import make_scratch
@@ -408,7 +408,7 @@ def assert_prints_the_document(outcome: Outcome, expected: Expected) -> None:
     issue = load(project, outcome.issue_dir).issue
     pages = pdfcheck.read_pdf(archive)
     assert pdfcheck.missing_words(pages, issue, pdfcheck.house_style()) == []
-    from layout.tagged import articles, read_structure
+    from layout.checks.tagged import articles, read_structure
 
     (art,) = [element for element, said in articles(read_structure(archive)) if expected.words[3] in said]
     kinds = [element.standard for element in art.walk()]

@@ -24,8 +24,8 @@ import pyphen
 import pytest
 from fontTools.ttLib import TTFont
 
-from layout import hyphenation
-from layout.manifest import load_issue, load_publication
+from layout.model.manifest import load_issue, load_publication
+from layout.text import hyphenation
 from tests import pdfcheck
 from tests.conftest import make_scratch
 from tests.test_bad_input import run_layout

@@ -10,9 +10,9 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from layout.build import Project
-from layout.leaflets import LARGEST_POINTS, SMALLEST_POINTS, LeafletResult, build_leaflet, settings
-from layout.text import without_last_words
+from layout.build.jobs import Project
+from layout.build.leaflets import LARGEST_POINTS, SMALLEST_POINTS, LeafletResult, build_leaflet, settings
+from layout.text.markdown import without_last_words
 from tests.test_bad_input import run_layout
 from tests.test_pages import prose
 

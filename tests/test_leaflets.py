@@ -11,11 +11,11 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from layout.build import Project
-from layout.impose import MM
-from layout.leaflets import LeafletResult, build_leaflet
-from layout.preflight import check_safe_margin
-from layout.text import without_last_words
+from layout.build.jobs import Project
+from layout.build.leaflets import LeafletResult, build_leaflet
+from layout.checks.preflight import check_safe_margin
+from layout.pages.impose import MM
+from layout.text.markdown import without_last_words
 from tests.test_bad_input import run_layout
 from tests.test_pages import prose
 
@@ -212,8 +212,8 @@ def test_every_note_of_a_leaflet_prints_once_on_the_page_of_its_call(tmp_path: P
 
 def test_the_cut_is_the_same_from_a_guess_far_too_low_or_too_high(scratch: Path) -> None:
     """The estimate only starts the search: the bracket is widened up or down until it holds."""
-    from layout.build import load
-    from layout.leaflets import _words_to_cut, find_article
+    from layout.build.jobs import load
+    from layout.build.leaflets import _words_to_cut, find_article
 
     project, issue = Project(scratch, scratch / "build"), scratch / "issues" / "001"
     article = issue / "small.md"

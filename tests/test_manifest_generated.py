@@ -14,8 +14,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from layout.errors import LayoutError
-from layout.manifest import load_issue, load_publication, read_yaml
+from layout.model.errors import LayoutError
+from layout.model.manifest import load_issue, load_publication, read_yaml
 from tests.conftest import ARTICLE, ROOT
 
 GOOD_MANIFEST = "number: 1\ndate: 2017-02-01\ntheme: A theme\narticles:\n  - file: small.md\n    columns: 1\n"

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from layout.build import Project, build_issue
-from layout.check import check_issue
-from layout.errors import ManifestError
-from layout.manifest import load_issue, load_publication, read_yaml
+from layout.build.jobs import Project, build_issue
+from layout.checks.check import check_issue
+from layout.model.errors import ManifestError
+from layout.model.manifest import load_issue, load_publication, read_yaml
 from tests.conftest import ARTICLE, ROOT
 from tests.test_bad_input import run_layout
 
@@ -425,13 +425,13 @@ def two_issues(root: Path) -> None:
 
 
 FAILING_TEXT_STAGE = """\
-import layout.build
-real = layout.build.article_text
+import layout.build.jobs
+real = layout.build.jobs.article_text
 def article_text(article, issue_dir):
     if issue_dir.name == "002":
         raise RuntimeError("the text stage broke")
     return real(article, issue_dir)
-layout.build.article_text = article_text
+layout.build.jobs.article_text = article_text
 """
 
 
@@ -490,10 +490,10 @@ def test_build_issue_and_check_issue_turn_any_exception_into_a_problem(
 
     project = Project(root=scratch, out=scratch / "build")
     monkeypatch.chdir(scratch)
-    monkeypatch.setattr("layout.build.render_issue", broken)  # after every check, before typesetting
+    monkeypatch.setattr("layout.build.jobs.render_issue", broken)  # after every check, before typesetting
     result = build_issue(project, scratch / "issues" / "001")
     assert [str(p) for p in result.problems] == [INTERNAL_KEY]
-    monkeypatch.setattr("layout.check.load", broken)
+    monkeypatch.setattr("layout.checks.check.load", broken)
     checked = check_issue(project, scratch / "issues" / "001")
     assert [str(p) for p in checked.problems] == [INTERNAL_KEY]
 
@@ -518,8 +518,8 @@ def test_a_bad_issue_stops_only_the_volumes_that_bind_it(scratch: Path) -> None:
 
 
 def test_a_fault_outside_any_issue_is_one_line_and_exit_status_2(scratch: Path) -> None:
-    fault = "import layout.check\ndef broken(*args, **options):\n    raise ValueError('no')\n"
-    result = run_failing(scratch, "check", fault=fault + "layout.check.check_issues = broken\n")
+    fault = "import layout.checks.check\ndef broken(*args, **options):\n    raise ValueError('no')\n"
+    result = run_failing(scratch, "check", fault=fault + "layout.checks.check.check_issues = broken\n")
     assert result.returncode == 2
     assert result.stderr == "layout check: internal error while running: ValueError: no; please report it\n"
 

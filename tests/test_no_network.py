@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from layout.errors import TypesetError
-from layout.typeset import Forbidden, Typesetter
+from layout.model.errors import TypesetError
+from layout.typeset.editions import Forbidden, Typesetter
 from tests.conftest import ROOT
 from tests.test_bad_input import run_layout
 

@@ -17,10 +17,10 @@ from PIL import Image
 from weasyprint import Document
 from weasyprint.formatting_structure.boxes import FootnoteAreaBox, LineBox, MarginBox, TableBox
 
-from layout import patches
-from layout.build import Project, build_issues
-from layout.errors import TypesetError
-from layout.typeset import Typesetter
+from layout.build.jobs import Project, build_issues
+from layout.model.errors import TypesetError
+from layout.typeset import patches
+from layout.typeset.editions import Typesetter
 from tests.conftest import ARTICLE, ROOT, make_scratch
 from tests.test_bad_input import run_layout
 from tests.test_pages import article, lay_out_issue, notes_apart, prose, scratch_issue, walk
@@ -248,8 +248,8 @@ def test_a_table_s_caption_is_its_caption_set_under_it(tmp_path: Path) -> None:
 def test_a_table_too_wide_spans_the_columns_then_takes_the_size_its_measure_asks_for() -> None:
     from dataclasses import replace
 
-    from layout.errors import Problem
-    from layout.overflow import TableFacts, TableFit, next_fit
+    from layout.model.errors import Problem
+    from layout.typeset.overflow import TableFacts, TableFit, next_fit
 
     where = Problem("issues/001/t.md", 3, "body", "too wide")
     # 600 px wide, 500 of them its cells' text, at 9 pt; the column is 300 px, both columns 620

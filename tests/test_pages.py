@@ -21,10 +21,10 @@ import weasyprint.layout.block as block
 from weasyprint import Document
 from weasyprint.formatting_structure.boxes import Box, FootnoteAreaBox, LineBox, ReplacedBox
 
-from layout import patches, speedups
-from layout.build import Project, load, typesetter_for
-from layout.manifest import load_publication
-from layout.render import leaflet_context, render_issue, render_leaflet
+from layout.build.jobs import Project, load, typesetter_for
+from layout.model.manifest import load_publication
+from layout.typeset import patches, speedups
+from layout.typeset.render import leaflet_context, render_issue, render_leaflet
 from tests.conftest import make_scratch
 from tests.pdfcheck import (
     house_style,

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from layout.build import Project
-from layout.impose import booklet_sides
-from layout.manifest import load_publication
-from layout.pamphlets import Pamphlet, Where, build_declared, build_pamphlet, choose, load_issues
-from layout.pdfa import check_pdfa
-from layout.pdfua import check_pdfua
-from layout.render import issue_title
+from layout.build.jobs import Project
+from layout.build.pamphlets import Pamphlet, Where, build_declared, build_pamphlet, choose, load_issues
+from layout.checks.pdfa import check_pdfa
+from layout.checks.pdfua import check_pdfua
+from layout.model.manifest import load_publication
+from layout.pages.impose import booklet_sides
+from layout.typeset.render import issue_title
 from tests.conftest import ARTICLE, make_scratch
 from tests.test_bad_input import run_layout
 from tests.test_issues import words

@@ -1,4 +1,4 @@
-"""The print shop's preflight (layout/preflight.py) read from objects: each check on a small PDF
+"""The print shop's preflight (layout/checks/preflight.py) read from objects: each check on a small PDF
 made to trip it, and on one like it that passes."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from layout.preflight import check_annotations, check_colours, check_objects, check_pdfx, check_press
+from layout.checks.preflight import check_annotations, check_colours, check_objects, check_pdfx, check_press
 
 from .test_bad_input import run_layout
 
@@ -230,7 +230,7 @@ def test_a_built_issue_passes_the_press_checks(scratch: Path) -> None:
 def test_text_inside_a_photocopiers_unprinted_5_mm_is_found(tmp_path: Path) -> None:
     from weasyprint import HTML
 
-    from layout.preflight import check_safe_margin
+    from layout.checks.preflight import check_safe_margin
 
     pages = "".join(
         f'<p style="position: absolute; left: {left}mm; top: 80mm; break-after: page">Margin</p>'

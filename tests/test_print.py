@@ -17,9 +17,9 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from layout.build import Project, build_issues
-from layout.colours import house_colours, undescribed_colours
-from layout.manifest import load_publication
+from layout.build.jobs import Project, build_issues
+from layout.model.manifest import load_publication
+from layout.typeset.colours import house_colours, undescribed_colours
 
 from .conftest import ARTICLE, ROOT, make_scratch
 

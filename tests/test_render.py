@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from layout.render import environment
+from layout.typeset.render import environment
 
 
 def test_a_style_has_one_environment_and_an_edited_template_is_read_again(tmp_path: Path) -> None:

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from layout.build import Project, build_volumes
-from layout.manifest import load_publication
+from layout.build.jobs import Project, build_volumes
+from layout.model.manifest import load_publication
 from tests.conftest import ROOT, make_scratch
 from tests.test_bad_input import run_layout
 from tests.test_issues import NUMBERS

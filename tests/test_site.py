@@ -19,11 +19,11 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, sync_playwright
 from pypdf import PdfReader
 
-from layout.build import Project, load
-from layout.downloads import offer
-from layout.errors import LayoutError
-from layout.manifest import ManifestError, find_issue_dirs, load_publication
-from layout.site import SiteResult, build_site
+from layout.build.jobs import Project, load
+from layout.model.errors import LayoutError
+from layout.model.manifest import ManifestError, find_issue_dirs, load_publication
+from layout.site.downloads import offer
+from layout.site.website import SiteResult, build_site
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -245,8 +245,8 @@ def test_fonts_are_served_small_and_whole_where_the_licence_asks(site: SiteResul
 AGAIN = """
 import sys
 from pathlib import Path
-from layout.build import Project
-from layout.site import build_site
+from layout.build.jobs import Project
+from layout.site.website import build_site
 root, out, site = map(Path, sys.argv[1:])
 build_site(Project(root, out), site)
 """
@@ -312,7 +312,7 @@ def test_an_issue_taken_out_leaves_the_site_with_it(scratch: Path):
 
 
 def test_the_site_takes_the_house_colours_from_the_one_description(site: SiteResult) -> None:
-    from layout.colours import house_colours
+    from layout.typeset.colours import house_colours
 
     served = (site.root / "assets" / "site-index.css").read_text()
     own = (ROOT / "styles" / "spark" / "site" / "assets" / "site.css").read_text()

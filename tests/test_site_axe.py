@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from layout.site import SiteResult
+from layout.site.website import SiteResult
 from tests.test_site import browser, site  # noqa: F401 (fixtures)
 
 AXE = (files("axe_playwright_python") / "axe.min.js").read_text()

@@ -14,9 +14,9 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page
 
-from layout.build import Project, load
-from layout.manifest import find_issue_dirs, load_publication
-from layout.site import SiteResult, build_site
+from layout.build.jobs import Project, load
+from layout.model.manifest import find_issue_dirs, load_publication
+from layout.site.website import SiteResult, build_site
 from tests import test_site
 from tests.pdfcheck import article_words, head_words, normal
 from tests.test_site import ATOM, DESKTOP, check_accessibility, local_path
@@ -240,8 +240,8 @@ def test_every_page_says_what_it_is_in_its_head(page: Page, site: SiteResult, pr
 def test_a_cmyk_photo_is_shown_in_the_colours_the_archive_edition_gives_it(tmp_path: Path):
     from PIL import ImageCms
 
-    from layout.typeset import _press_to_screen
-    from layout.web import FIGURE_WIDTHS, WebImage, figure_data, image_data
+    from layout.text.web import FIGURE_WIDTHS, WebImage, figure_data, image_data
+    from layout.typeset.editions import _press_to_screen
 
     photo = tmp_path / "press.jpg"  # the house red as a press photographer's CMYK JPEG
     Image.new("CMYK", (1200, 800), (0, 255, 230, 20)).save(photo, quality=95)

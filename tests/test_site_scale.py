@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from layout.build import Project
-from layout.site import build_site
+from layout.build.jobs import Project
+from layout.site.website import build_site
 from tests.conftest import ARTICLE, make_scratch
 
 pytestmark = pytest.mark.slow
@@ -124,7 +124,7 @@ def test_covers_are_sent_at_the_size_they_are_shown(archive: Project):
 def test_the_index_shows_the_newest_issues_and_a_page_for_each_year_the_rest(
     archive: Project, monkeypatch: pytest.MonkeyPatch
 ):
-    from layout import site as site_module
+    from layout.site import website as site_module
 
     monkeypatch.setattr(site_module, "INDEX_ISSUES", 1)  # two issues here: one on the index
     site = build_site(archive, archive.out / "bounded").root

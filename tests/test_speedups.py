@@ -9,11 +9,11 @@ import weasyprint.layout.block
 import weasyprint.layout.inline
 from weasyprint import HTML
 
-from layout import speedups
-from layout.build import Project, load, typesetter_for
-from layout.manifest import load_publication
-from layout.render import render_issue
-from layout.typeset import DOCUMENT_URL, SandboxFetcher
+from layout.build.jobs import Project, load, typesetter_for
+from layout.model.manifest import load_publication
+from layout.typeset import speedups
+from layout.typeset.editions import DOCUMENT_URL, SandboxFetcher
+from layout.typeset.render import render_issue
 from tests.test_volumes import long_front_matter
 
 

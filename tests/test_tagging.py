@@ -1,4 +1,4 @@
-"""The archive PDFs' structure is what ``layout/tagging.py`` promises: read back from the files.
+"""The archive PDFs' structure is what ``layout/typeset/tagging.py`` promises: read back from the files.
 
 One Art per article in the issue's order, holding its title; each footnote a Note with an ID
 right after its call, the call a Reference whose Link leads to the note's page; running heads and
@@ -18,9 +18,9 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from layout.build import Project, build_issues
-from layout.manifest import load_publication
-from layout.tagged import Element, MarkedRef, ObjectRef, Structure, read_structure
+from layout.build.jobs import Project, build_issues
+from layout.checks.tagged import Element, MarkedRef, ObjectRef, Structure, read_structure
+from layout.model.manifest import load_publication
 from tests.conftest import make_scratch
 
 NUMBERS = [20, 21, 22, 23]

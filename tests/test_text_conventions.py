@@ -1,4 +1,4 @@
-"""The text stage's house conventions, read in the HTML ``layout.text`` makes of a body.
+"""The text stage's house conventions, read in the HTML ``layout.text.markdown`` makes of a body.
 
 Footnotes are set at their calls (WeasyPrint floats each to the foot of its page), in the order
 they are called; a pull quote goes after the second paragraph; an italic line under a table is
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from layout.text import article_text
+from layout.text.markdown import article_text
 
 from .conftest import ROOT
 from .test_text_stage import BODY_LINE, article, refusals

@@ -17,9 +17,9 @@ import pypdfium2.raw as pdfium
 import pytest
 from fontTools.ttLib import TTFont
 
-from layout.errors import ManifestError
-from layout.manifest import Article
-from layout.text import article_text, printable, set_text, typographic, without_last_words
+from layout.model.errors import ManifestError
+from layout.model.manifest import Article
+from layout.text.markdown import article_text, printable, set_text, typographic, without_last_words
 
 from .conftest import ARTICLE, ROOT, make_scratch
 from .test_bad_input import run_layout
@@ -450,8 +450,8 @@ def test_nothing_is_set_beyond_the_margins(accepted: pypdfium2.PdfDocument) -> N
 
 
 def test_the_publication_prints_curly_quotes_and_dashes_too() -> None:
-    from layout.manifest import load_publication
-    from layout.render import printed_publication
+    from layout.model.manifest import load_publication
+    from layout.typeset.render import printed_publication
 
     publication = load_publication(ROOT / "issues")
     straight = publication.model_copy(update={"statement": 'We say "no" -- and mean it.'})
@@ -462,7 +462,7 @@ def test_the_publication_prints_curly_quotes_and_dashes_too() -> None:
 
 
 def test_the_pull_quote_is_curly_and_carries_its_front_matter_line(tmp_path: Path) -> None:
-    from layout.manifest import load_issue, load_publication
+    from layout.model.manifest import load_issue, load_publication
 
     root = make_scratch(tmp_path)
     issue_dir = root / "issues" / "001"

@@ -12,14 +12,14 @@ import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 
-from layout.bind import read_bound_issue, render_volume, subset_tag, volume_context
-from layout.build import Project, build_volumes, typesetter_for
-from layout.errors import ManifestError
-from layout.manifest import Volume, load_publication
-from layout.preflight import check_objects
-from layout.render import issue_numbers
-from layout.tagged import articles, read_structure
-from layout.typeset import front_matter_pdf
+from layout.build.jobs import Project, build_volumes, typesetter_for
+from layout.checks.preflight import check_objects
+from layout.checks.tagged import articles, read_structure
+from layout.model.errors import ManifestError
+from layout.model.manifest import Volume, load_publication
+from layout.pages.bind import read_bound_issue, render_volume, subset_tag, volume_context
+from layout.typeset.editions import front_matter_pdf
+from layout.typeset.render import issue_numbers
 from tests.test_bad_input import run_layout
 from tests.test_issues import letters, words
 
@@ -472,7 +472,7 @@ def test_nothing_is_stored_twice(tags: Tags) -> None:
 def test_each_article_reads_in_the_volume_as_in_its_issue(
     volume: tuple, project: Project, shipped: dict
 ) -> None:
-    """Read through the tags (layout.tagged), every article of the volume is heard as in its issue:
+    """Read through the tags (layout.checks.tagged), every article of the volume is heard as in its issue:
     the merged tree leads to the same marked content on the volume's pages."""
     (bound,) = (project.out / "volumes").glob("*2017.pdf")
     publication = load_publication(project.issues_root, project.root)

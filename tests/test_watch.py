@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from layout.stamps import build_lock
+from layout.build.stamps import build_lock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -131,8 +131,8 @@ def test_a_signal_during_a_build_stops_all_the_watch_started(scratch: Path, numb
 
 
 def test_a_change_rebuilds_its_own_issue_or_every_issue() -> None:
-    from layout.build import Project
-    from layout.watch import affected
+    from layout.build.jobs import Project
+    from layout.build.watch import affected
 
     project = Project(ROOT, ROOT / "build")
     issues = [ROOT / "issues" / "021", ROOT / "issues" / "022"]

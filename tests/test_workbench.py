@@ -16,10 +16,9 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-from layout.build import Project, issue_fit, load
-from layout.check import check_issues
-from layout.manifest import find_issue_dirs, load_publication
-from layout.preflight import (
+from layout.build.jobs import Project, issue_fit, load
+from layout.checks.check import check_issues
+from layout.checks.preflight import (
     check_contents,
     check_fonts,
     check_images,
@@ -28,8 +27,9 @@ from layout.preflight import (
     placed_images,
     preflight_issue,
 )
-from layout.proof import GAP, PAGE_WIDTH, spread_pairs
-from layout.schema import SCHEMAS, schema_texts
+from layout.model.manifest import find_issue_dirs, load_publication
+from layout.model.schema import SCHEMAS, schema_texts
+from layout.pages.proof import GAP, PAGE_WIDTH, spread_pairs
 
 from .conftest import ROOT
 from .test_bad_input import _break, run_layout

@@ -1,0 +1,1 @@
+"""Stage 5, after typesetting: made pages read, bound into volumes, imposed on sheets, copyfitted."""

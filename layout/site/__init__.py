@@ -1,0 +1,1 @@
+"""Stage 7, the archive site: pages, downloads, EPUB, search and share images."""
