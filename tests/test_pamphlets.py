@@ -246,3 +246,20 @@ def test_the_command_makes_a_pamphlet_and_refuses_bad_articles(tmp_path: Path) -
     assert neither.returncode == 2 and "give either --tag TAG or the articles" in neither.stderr
     unknown = run_layout(tmp_path, "pamphlet", "--title", "T", "--tag", "nothing-here")
     assert unknown.returncode == 2 and "--tag: 'nothing-here' is not a subject" in unknown.stderr
+
+
+def test_the_sites_pamphlet_of_a_large_subject_gathers_its_newest_articles(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from layout.build import pamphlets
+
+    issues, problems = load_issues(project)
+    assert not problems
+    publication = load_publication(project.issues_root, project.root)
+    every = pamphlets.tagged(issues, "syria")
+    monkeypatch.setattr(pamphlets, "SUBJECT_PAMPHLET_MOST", 3)
+    pamphlet, chosen = pamphlets.subject_pamphlets(project, issues, publication, [])["syria"]
+    assert [article.title for _, article in chosen] == [article.title for _, article in every[-3:]]
+    assert pamphlet.subtitle == f"The newest 3 of its {len(every)} articles" and pamphlet.newest == 3
+    again = choose(pamphlet, issues, publication, Where("test"))  # as the worker that sets it chooses
+    assert [article.title for _, article in again] == [article.title for _, article in chosen]

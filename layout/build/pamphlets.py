@@ -64,6 +64,10 @@ from .stamps import atomic_path, digest_files, read_stamp, write_stamp
 
 SIZES = ("a5", "a4")
 SUBJECT_PAMPHLET_LEAST = 2  # articles: a subject with fewer gets no pamphlet on the site
+# The site's pamphlet of a subject gathers its newest articles only: a booklet a distributor can
+# photocopy (some 50 A5 pages), and an edit in a large archive sets one pamphlet of this size
+# again, not every article of a subject across fifty years.
+SUBJECT_PAMPHLET_MOST = 12
 PamphletId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 
 
@@ -104,6 +108,7 @@ class Pamphlet:
     tag: str | None = None
     picks: tuple[tuple[int, str], ...] = ()
     size: str = "a5"
+    newest: int | None = None  # of the tag's articles, only this many of the newest (still oldest first)
 
 
 @dataclass
@@ -153,10 +158,12 @@ def load_issues(project: Project) -> tuple[dict[int, LoadedIssue], list[Problem]
     return loaded, problems
 
 
-def tagged(issues: dict[int, LoadedIssue], tag: str) -> Chosen:
-    """The articles of a subject across issues, oldest first (by the issue they appeared in)."""
+def tagged(issues: dict[int, LoadedIssue], tag: str, newest: int | None = None) -> Chosen:
+    """The articles of a subject across issues, oldest first (by the issue they appeared in); only
+    the ``newest`` last of them when it is given."""
     chosen = [(item, a) for _, item in sorted(issues.items()) for a in item.issue.articles if tag in a.tags]
-    return sorted(chosen, key=lambda pair: (pair[0].issue.date, pair[0].issue.number, pair[1].position))
+    chosen.sort(key=lambda pair: (pair[0].issue.date, pair[0].issue.number, pair[1].position))
+    return chosen[-newest:] if newest else chosen
 
 
 def choose(
@@ -169,7 +176,7 @@ def choose(
             guess = closest(pamphlet.tag, publication.subjects)
             hint = f": did you mean {guess}?" if guess else ": the subjects are the tags under subjects"
             problems.append(where("tag", f"{pamphlet.tag!r} is not a subject of publication.yaml{hint}"))
-        elif not (chosen := tagged(issues, pamphlet.tag)):
+        elif not (chosen := tagged(issues, pamphlet.tag, pamphlet.newest)):
             problems.append(where("tag", f"no article carries the subject {pamphlet.tag!r}"))
         else:
             return chosen
@@ -424,9 +431,17 @@ def subject_pamphlets(
     by_tag = {pamphlet.tag: (pamphlet, chosen) for pamphlet, chosen in reversed(declared) if pamphlet.tag}
     offered = {}
     for tag, label in publication.subjects.items():
-        chosen = tagged(issues, tag)
-        if len(chosen) >= SUBJECT_PAMPHLET_LEAST:
-            offered[tag] = by_tag.get(tag) or (Pamphlet(f"subject-{tag}", label, tag=tag), chosen)
+        every = tagged(issues, tag)
+        if len(every) < SUBJECT_PAMPHLET_LEAST:
+            continue
+        if tag in by_tag:
+            offered[tag] = by_tag[tag]
+            continue
+        chosen = every[-SUBJECT_PAMPHLET_MOST:]
+        left_out = len(chosen) < len(every)
+        newest = f"The newest {len(chosen)} of its {len(every)} articles" if left_out else None
+        pamphlet = Pamphlet(f"subject-{tag}", label, subtitle=newest, tag=tag, newest=SUBJECT_PAMPHLET_MOST)
+        offered[tag] = pamphlet, chosen
     return offered
 
 
