@@ -497,6 +497,8 @@ def _troubles(document, expected: Expected) -> None:
     coloured.font.color.rgb = docx.shared.RGBColor(0xC0, 0, 0)
     coloured.font.name = "Arial"
     document.add_paragraph(expected.add("The end."))
+    document.sections[0].header.paragraphs[0].text = "Draft for the editors"  # page furniture, not text
+    document.sections[0].footer.paragraphs[0].text = "Workers International Vanguard Party"
 
 
 def test_comments_text_boxes_fields_and_colours_are_reported_where_they_are(tmp_path: Path) -> None:
@@ -518,7 +520,9 @@ def test_comments_text_boxes_fields_and_colours_are_reported_where_they_are(tmp_
         said,
     )
     assert said.count("colours, fonts and sizes set by hand are not carried over") == 1
-    assert "Check this figure" not in outcome.text()
+    assert "the page header was left out ('Draft for the editors')" in said
+    assert "the page footer was left out ('Workers International Vanguard Party')" in said
+    assert "Check this figure" not in outcome.text() and "Draft for" not in outcome.text()
     words, _ = pdfcheck.article_words(outcome.article())
     assert words[len(pdfcheck.head_words(outcome.article())) :] == [
         w for w in map(pdfcheck.normal, expected.words) if w
@@ -815,6 +819,13 @@ def test_comments_and_text_boxes_in_a_libreoffice_document_are_reported_where_th
         boxed.addElement(frame)
         body.addElement(boxed)
         body.addElement(text.P(text=expected.add("The end.")))
+        layout = style.PageLayout(name="pm1")
+        document.automaticstyles.addElement(layout)
+        master = style.MasterPage(name="Standard", pagelayoutname=layout)
+        header = style.Header()
+        header.addElement(text.P(text="Draft for the editors"))
+        master.addElement(header)
+        document.masterstyles.addElement(master)
 
     expected = odt_document(tmp_path / "mines.odt", extra=troubles)
     outcome = imported(tmp_path, "mines.odt")
@@ -828,6 +839,7 @@ def test_comments_and_text_boxes_in_a_libreoffice_document_are_reported_where_th
         r'paragraph \d+ \(under "Further trouble"\): a text box was left out .*\'Boxed aside text\'',
         outcome.said,
     )
+    assert "the page header was left out ('Draft for the editors')" in outcome.said
     assert "Check this figure" not in outcome.text()
     words, _ = pdfcheck.article_words(outcome.article())
     head = len(pdfcheck.head_words(outcome.article()))

@@ -248,9 +248,22 @@ def inspect_docx(package: zipfile.ZipFile) -> Inspection:
             if name != "word/document.xml":
                 walk.heading = "in the notes"
             _walk_docx(root, walk, comments, linked)
+    for name in sorted(n for n in package.namelist() if re.fullmatch(r"word/(header|footer)\d*\.xml", n)):
+        root = read_xml(package, name)
+        kind = "header" if "header" in name else "footer"
+        _page_furniture(inspection, kind, _text(root, f"{W}t") if root is not None else "")
     inspection.lang = _docx_lang(read_xml(package, "word/styles.xml"))
     inspection.title, inspection.author = _core_properties(read_xml(package, "docProps/core.xml"))
     return inspection
+
+
+def _page_furniture(inspection: Inspection, kind: str, text: str) -> None:
+    """A page header or footer with words in it: said once each, since the house style sets its own."""
+    said = f"the page {kind}"
+    if text.strip() and not any(remark.startswith(said) for remark in inspection.remarks):
+        inspection.remarks.append(
+            f"{said} was left out ({text.strip()[:60]!r}): running heads and folios are the style's"
+        )
 
 
 def _walk_docx(root: etree._Element, walk: _Walk, comments: dict[str, str], linked: set[str]) -> None:
@@ -352,6 +365,9 @@ def inspect_odt(package: zipfile.ZipFile) -> Inspection:
             break
     styles = read_xml(package, "styles.xml")
     if styles is not None:
+        for kind in ("header", "footer"):
+            for part in styles.iter(f"{STYLE}{kind}"):
+                _page_furniture(inspection, kind, "".join(part.itertext()))
         for properties in styles.iter(f"{STYLE}default-style"):
             text = properties.find(f"{STYLE}text-properties")
             if text is not None and text.get(f"{FO}language"):
