@@ -121,6 +121,20 @@ def test_index_to_issue_and_every_download_checks_out(page: Page, site: SiteResu
     assert {"site-issue.css", "search.js", "NotoSans-Regular.woff2"} <= requested  # search-index.js on typing
 
 
+def test_the_subjects_page_offers_the_declared_pamphlets(page: Page, site: SiteResult, project: Project):
+    page.goto((site.root / "subjects" / "index.html").as_uri())
+    section = page.locator("section[aria-labelledby=pamphlets-title]")
+    titles = section.locator("h3").all_inner_texts()
+    assert titles == ["Syria 11 articles", "#FeesMustFall 8 articles", "We need libraries 2 articles"]
+    libraries = section.locator("ul").nth(2).locator(".download")
+    labels = libraries.locator(".download-label").all_inner_texts()
+    assert labels == ["Pamphlet", "Pamphlet as an A5 booklet", "How to print the booklet"]
+    pamphlet = local_path(libraries.first.locator("a").evaluate("a => a.href"))
+    text = "".join(page.extract_text() for page in PdfReader(pamphlet).pages)
+    assert "We need libraries" in text and "The Spark no 21" in text and "The Spark no 23" in text
+    assert page.errors == []
+
+
 def test_volume_page_names_what_the_volume_binds(page: Page, site: SiteResult, project: Project):
     publication = load_publication(project.issues_root, project.root)
     page.goto((site.root / "volumes" / "2017" / "index.html").as_uri())

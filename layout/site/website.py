@@ -19,6 +19,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -53,6 +54,9 @@ from .epub import offer_epubs
 from .search import write_search
 from .share import write_share_images
 from .sitecss import PageNames, page_sheet
+
+if TYPE_CHECKING:
+    from ..build.pamphlets import PamphletResult
 
 EDITIONS = (  # what each issue offers: label, where the build puts it, the site's file name, a note
     (
@@ -110,9 +114,11 @@ def build_site(project: Project, out: Path | None = None, jobs: int = 1) -> Site
     made = offer_epubs(project, site, publication, loaded, volumes, issues, bound)  # EPUBs and
     made += write_share_images(project, site, publication, loaded)  # share images (epub, share)
     subjects = _subjects(publication, issues)
-    made += _offer_pamphlets(project, site, subjects, jobs)
+    pamphlets = _offer_pamphlets(project, site, subjects, jobs)
+    offered = [*(s["pamphlet"] for s in subjects), *(p["downloads"] for p in pamphlets)]
+    made += [download.url for downloads in offered for download in downloads]
     years = _years(issues, bound)
-    pages = _pages(issues, bound, subjects, years)
+    pages = _pages(issues, bound, subjects, years, pamphlets)
     pages |= _article_pages(project, site, publication.site_url, loaded, issues, written_images := [])
     env = environment(project.style_dir(publication.style))
     printed = printed_publication(publication)
@@ -178,13 +184,13 @@ INDEX_ISSUES = 12  # the index shows the newest issues; a page for each year lis
 
 
 def _pages(
-    issues: list[dict], volumes: list[dict], subjects: list[dict], years: list[dict]
+    issues: list[dict], volumes: list[dict], subjects: list[dict], years: list[dict], pamphlets: list[dict]
 ) -> dict[str, tuple[str, dict]]:
     """Every page of the site: its address, its template and what that template shows."""
     index = {"latest": issues[0], "shelves": _shelves(issues[:INDEX_ISSUES], volumes), "years": years}
     pages = {
         "index.html": ("index.html", index | {"every_issue": len(issues) <= INDEX_ISSUES}),
-        "subjects/index.html": ("subjects.html", {"latest": issues[0]}),
+        "subjects/index.html": ("subjects.html", {"latest": issues[0], "pamphlets": pamphlets}),
     }
     pages |= {year["url"]: ("year.html", {"year": year, "latest": issues[0]}) for year in years}
     pages |= {issue["url"]: ("issue.html", {"issue": issue}) for issue in issues}
@@ -338,27 +344,44 @@ def _subjects(publication: Publication, issues: list[dict]) -> list[dict]:
     return subjects
 
 
-def _offer_pamphlets(project: Project, site: Path, subjects: list[dict], jobs: int) -> list[str]:
-    """Each subject's pamphlet of its articles (two or more), archive edition and A5 booklet with its
-    note, on the subject's page (``subject["pamphlet"]``): built once, kept while its articles do not
-    change (layout/build/pamphlets.py). The files' names in the site, for the record of what it wrote."""
-    from ..build.pamphlets import build_subject_pamphlets
+def _offer_pamphlets(project: Project, site: Path, subjects: list[dict], jobs: int) -> list[dict]:
+    """Each subject's pamphlet of its articles (two or more) on the subject's page
+    (``subject["pamphlet"]``, headed ``subject["pamphlet_title"]``), and the pamphlets of
+    issues/pamphlets.yaml, returned for the subjects page: each built once and kept while its
+    articles do not change (layout/build/pamphlets.py)."""
+    from ..build.pamphlets import build_declared, build_subject_pamphlets
 
     built = build_subject_pamphlets(project, jobs)
     for subject in subjects:
-        result, files = built.get(subject["tag"]), []
-        if result:
-            what = f"All {count(result.articles, 'article')} in one pamphlet, for reading and keeping."
-            files = [(Path(result.outputs[0]), "", "Pamphlet", what)]
-            if booklet := result.imposed:
-                files.append((Path(booklet.output), "-booklet", "Pamphlet as an A5 booklet", EDITIONS[2][3]))
-                files.append((Path(booklet.note), "-booklet-note", EDITIONS[3][0], EDITIONS[3][3]))
-        name = result and Path(result.outputs[0]).stem
-        subject["pamphlet"] = [
-            offer(site, path, f"pamphlets/{name}{suffix}.pdf", label, note)
-            for path, suffix, label, note in files
-        ]
-    return [download.url for subject in subjects for download in subject["pamphlet"]]
+        result = built.get(subject["tag"])
+        every = len(subject["articles"])
+        subject["pamphlet"] = _pamphlet_downloads(site, result) if result else []
+        subject["pamphlet_title"] = (
+            "All of them in one pamphlet"
+            if result is None or result.articles >= every
+            else f"The newest {result.articles} of them in one pamphlet"
+        )
+    declared = build_declared(project, jobs)
+    failed = [problem for result in declared for problem in result.problems]
+    if failed:
+        raise LayoutError(failed)
+    return [
+        {"title": r.title, "articles": r.articles, "downloads": _pamphlet_downloads(site, r)}
+        for r in declared
+    ]
+
+
+def _pamphlet_downloads(site: Path, result: PamphletResult) -> list[Download]:
+    """A pamphlet's archive edition, and its A5 booklet with the booklet's note, copied into the site."""
+    what = f"{count(result.articles, 'article')} in one pamphlet, for reading and keeping."
+    files = [(Path(result.outputs[0]), "", "Pamphlet", what)]
+    if booklet := result.imposed:
+        files.append((Path(booklet.output), "-booklet", "Pamphlet as an A5 booklet", EDITIONS[2][3]))
+        files.append((Path(booklet.note), "-booklet-note", EDITIONS[3][0], EDITIONS[3][3]))
+    name = Path(result.outputs[0]).stem
+    return [
+        offer(site, path, f"pamphlets/{name}{suffix}.pdf", label, note) for path, suffix, label, note in files
+    ]
 
 
 # --- article pages and what every page says of itself in its head ---------------------------
