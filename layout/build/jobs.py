@@ -127,12 +127,12 @@ class LoadedIssue:
     texts: dict[str, ArticleText]
 
 
-@dataclass
-class IssueResult:
-    """What one issue's build did, for the report; ``problems`` empty when it succeeded."""
+@dataclass(kw_only=True)
+class Made:
+    """What building one document of pages did (an issue, a pamphlet), for the report: its pages,
+    the print edition's padded to the fold and the blanks added, its files and imposed sheets;
+    ``problems`` empty when it succeeded."""
 
-    directory: str
-    number: int | None = None
     pages: int = 0
     print_pages: int = 0
     added: int = 0
@@ -140,6 +140,14 @@ class IssueResult:
     outputs: list[str] = field(default_factory=list)
     imposed: ImposeResult | None = None
     problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class IssueResult(Made):
+    """What one issue's build did."""
+
+    directory: str
+    number: int | None = None
     fit: Copyfit | None = None
     ragged: list[str] = field(default_factory=list)
     """Articles set ragged-right, their language having no hyphenation: 'Title (sw)'."""
@@ -342,9 +350,9 @@ def unchanged_issue(project: Project, issue_dir: Path) -> IssueResult | None:
     return IssueResult(
         str(issue_dir),
         state["number"],
-        state["pages"],
-        state["print_pages"],
-        state["added"],
+        pages=state["pages"],
+        print_pages=state["print_pages"],
+        added=state["added"],
         skipped=True,
         outputs=state["outputs"],
     )

@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -50,8 +50,8 @@ from ..typeset.render import (
 )
 from .jobs import (
     PHOTOCOPIER_BOOKLET,
-    ImposeResult,
     LoadedIssue,
+    Made,
     Project,
     impose_output,
     load,
@@ -112,19 +112,12 @@ class Pamphlet:
 
 
 @dataclass
-class PamphletResult:
-    """What one pamphlet's build did: its pages (the print edition's, padded), the blanks added."""
+class PamphletResult(Made):
+    """What one pamphlet's build did."""
 
     id: str
     title: str = ""
     articles: int = 0
-    pages: int = 0
-    print_pages: int = 0
-    added: int = 0
-    skipped: bool = False
-    outputs: list[str] = field(default_factory=list)
-    imposed: ImposeResult | None = None
-    problems: list[Problem] = field(default_factory=list)
 
 
 Chosen = list[tuple[LoadedIssue, Article]]
