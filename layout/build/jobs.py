@@ -43,6 +43,8 @@ from ..typeset.render import issue_title, render_blank, render_issue
 from .stamps import atomic_path, digest_files, file_stats, read_stamp, unchanged_state, write_stamp
 
 if TYPE_CHECKING:
+    from weasyprint import Document
+
     from ..pages.copyfit import Copyfit
     from ..typeset.editions import Typesetter
 
@@ -411,7 +413,7 @@ def _build_issue(project: Project, issue_dir: Path, force: bool) -> IssueResult:
 
 def _typeset_issue(project: Project, loaded: LoadedIssue, result: IssueResult, digest: str) -> None:
     from ..pages.copyfit import fit_pages
-    from ..typeset.editions import article_starts, identifier, pad_to_fold, write_archive, write_print
+    from ..typeset.editions import article_starts
 
     publication, issue = loaded.publication, loaded.issue
     typesetter = typesetter_for(project, issue.style)
@@ -423,19 +425,30 @@ def _typeset_issue(project: Project, loaded: LoadedIssue, result: IssueResult, d
     except LayoutError as error:
         result.problems = error.problems
         return
-    archive, printed = map(Path, result.outputs)
-    # The archive edition first: it is what an editor watching the build opens.
-    with atomic_path(archive) as archive_tmp:
-        write_archive(document, archive_tmp, identifier(digest, "archive", issue_title(publication, issue)))
     blank = typesetter.layout(render_blank(style_dir), style_dir, issue.folder)
-    padded, result.added = pad_to_fold(document, blank)
-    result.pages, result.print_pages = len(document.pages), len(padded.pages)
-    with atomic_path(printed) as print_tmp:
-        print_id = identifier(digest, "print", issue_title(publication, issue))
-        write_print(padded, print_tmp, print_id, typesetter.colours)
+    title = issue_title(publication, issue)
+    editions = write_editions(typesetter, document, blank, result.outputs, digest, title)
+    result.pages, result.print_pages, result.added = editions
     words = [loaded.texts[article.slug].words for article in issue.articles]
     result.ragged = [f"{a.title} ({a.lang})" for a in issue.articles if not is_hyphenated(a.lang)]
     result.fit = fit_pages(article_starts(document), len(document.pages), words, issue.folder)
+
+
+def write_editions(
+    typesetter: Typesetter, document: Document, blank: Document, outputs: list[str], digest: str, title: str
+) -> tuple[int, int, int]:
+    """The archive edition of ``document`` and its print edition, padded to the fold with ``blank``'s
+    page before the back page, written to ``outputs`` (archive, print) each atomically: an issue's
+    and a pamphlet's. Its pages, the print edition's and the blanks added."""
+    from ..typeset.editions import identifier, pad_to_fold, write_archive, write_print
+
+    archive, printed = map(Path, outputs)
+    with atomic_path(archive) as temporary:  # the archive edition first: what an editor watching opens
+        write_archive(document, temporary, identifier(digest, "archive", title))
+    padded, added = pad_to_fold(document, blank)
+    with atomic_path(printed) as temporary:
+        write_print(padded, temporary, identifier(digest, "print", title), typesetter.colours)
+    return len(document.pages), len(padded.pages), added
 
 
 def issue_fit(loaded: LoadedIssue, archive: Path) -> Copyfit:

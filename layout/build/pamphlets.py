@@ -58,9 +58,10 @@ from .jobs import (
     run_parallel,
     style_files,
     typesetter_for,
+    write_editions,
 )
 from .leaflets import find_article
-from .stamps import atomic_path, digest_files, read_stamp, write_stamp
+from .stamps import digest_files, read_stamp, write_stamp
 
 SIZES = ("a5", "a4")
 SUBJECT_PAMPHLET_LEAST = 2  # articles: a subject with fewer gets no pamphlet on the site
@@ -385,8 +386,6 @@ def build_pamphlet(
 def _typeset(
     project: Project, pamphlet: Pamphlet, chosen: Chosen, result: PamphletResult, force: bool
 ) -> None:
-    from ..typeset.editions import identifier, pad_to_fold, write_archive, write_print
-
     archive, printed = archive_path(project, pamphlet.id), print_path(project, pamphlet.id)
     result.outputs = [str(archive), str(printed)]
     digest = pamphlet_digest(project, pamphlet, chosen)
@@ -403,13 +402,10 @@ def _typeset(
     html = environment(style_dir).get_template("pamphlet.html")
     context = pamphlet_context(pamphlet, chosen, publication)
     document = typesetter.layout(html.render(context), project.issues_root, f"pamphlet {pamphlet.id}")
-    with atomic_path(archive) as temporary:
-        write_archive(document, temporary, identifier(digest, "archive", pamphlet.title))
     blank_html = environment(style_dir).get_template("pamphlet-blank.html").render(size=pamphlet.size)
-    padded, result.added = pad_to_fold(document, typesetter.layout(blank_html, style_dir, "blank"))
-    result.pages, result.print_pages = len(document.pages), len(padded.pages)
-    with atomic_path(printed) as temporary:
-        write_print(padded, temporary, identifier(digest, "print", pamphlet.title), typesetter.colours)
+    blank = typesetter.layout(blank_html, style_dir, "blank")
+    editions = write_editions(typesetter, document, blank, result.outputs, digest, pamphlet.title)
+    result.pages, result.print_pages, result.added = editions
     write_stamp(stamp, digest=digest, pages=result.pages, print_pages=result.print_pages, added=result.added)
 
 

@@ -126,6 +126,7 @@ def article_context(
         "columns": article.columns,
         "new_page": article.new_page,
         "source": article.source,
+        "appeared": None,  # where it first appeared, which a pamphlet prints above it
         "body": Markup(text.html),
     }
 
