@@ -17,7 +17,6 @@ import click
 from .build.jobs import (
     ImposeResult,
     IssueResult,
-    Project,
     build_issue,
     build_issues,
     build_volumes,
@@ -30,6 +29,7 @@ from .build.stamps import build_lock
 from .model.errors import LayoutError, internal_error
 from .model.manifest import KINDS, find_issue_dirs, has_volumes
 from .pages.impose import LAYOUTS, ORDERS, Plan
+from .project import Project
 from .typeset.render import count
 
 OUT = click.option(

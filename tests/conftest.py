@@ -10,8 +10,9 @@ import pytest
 from pypdf import PdfReader
 
 from layout import engine
-from layout.build.jobs import Project, build_issues
+from layout.build.jobs import build_issues
 from layout.model.manifest import find_issue_dirs, load_issue, load_publication
+from layout.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 engine.start()  # as the CLI and every worker do before they typeset: tests use WeasyPrint itself too

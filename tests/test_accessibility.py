@@ -19,13 +19,14 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from layout.build.jobs import Project, build_issues, build_volumes
+from layout.build.jobs import build_issues, build_volumes
 from layout.build.leaflets import build_leaflets
 from layout.checks.pdfa import check_pdfa
 from layout.checks.pdfua import check_pdfua
 from layout.checks.preflight import Finding
 from layout.checks.tagged import articles, read_structure
 from layout.model.manifest import Article, load_publication
+from layout.project import Project
 from layout.typeset.archival import declare
 from tests import pdfcheck
 from tests.conftest import ARTICLE, make_scratch

@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NO_OP = """
 import sys
 from pathlib import Path
-from layout.build.jobs import Project, build_issues
+from layout.build.jobs import build_issues
+from layout.project import Project
 results = build_issues(Project(Path.cwd(), Path.cwd() / "build"), jobs=2)
 print(" ".join(str(r.skipped) for r in results))
 print("weasyprint" in sys.modules)

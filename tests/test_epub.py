@@ -12,8 +12,9 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from layout.build.jobs import Project, build_issues, build_volumes, load
+from layout.build.jobs import build_issues, build_volumes, load
 from layout.model.manifest import find_issue_dirs, load_publication, load_volumes
+from layout.project import Project
 from layout.site.epub import OPS, XHTML, build_epubs, issue_epub
 from layout.site.share import ShareText, share_image, write_share_images
 from layout.site.website import SiteResult

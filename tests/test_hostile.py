@@ -19,8 +19,8 @@ import pytest
 import weasyprint
 from PIL import Image
 
-from layout.build.jobs import Project
 from layout.model.manifest import Issue, load_issue, load_publication
+from layout.project import Project
 from tests import pdfcheck
 from tests.conftest import make_scratch
 from tests.hostile.figures import make_figures

@@ -14,9 +14,10 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import StreamObject
 from weasyprint import HTML
 
-from layout.build.jobs import Project, build_issue, impose_output
+from layout.build.jobs import build_issue, impose_output
 from layout.model.errors import PdfInputError
 from layout.pages.impose import MARKS, MM, PAPER, Plan, booklet_sides, impose
+from layout.project import Project
 from tests.conftest import make_scratch
 from tests.test_bad_input import run_layout
 

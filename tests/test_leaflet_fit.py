@@ -10,8 +10,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from layout.build.jobs import Project
 from layout.build.leaflets import LARGEST_POINTS, SMALLEST_POINTS, LeafletResult, build_leaflet, settings
+from layout.project import Project
 from layout.text.markdown import without_last_words
 from tests.test_bad_input import run_layout
 from tests.test_pages import prose

@@ -11,10 +11,10 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from layout.build.jobs import Project
 from layout.build.leaflets import LeafletResult, build_leaflet
 from layout.checks.preflight import check_safe_margin
 from layout.pages.impose import MM
+from layout.project import Project
 from layout.text.markdown import without_last_words
 from tests.test_bad_input import run_layout
 from tests.test_pages import prose

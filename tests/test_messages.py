@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from layout.build.jobs import Project, build_issue
+from layout.build.jobs import build_issue
 from layout.checks.check import check_issue
 from layout.model.errors import ManifestError
 from layout.model.manifest import load_issue, load_publication, read_yaml
+from layout.project import Project
 from tests.conftest import ARTICLE, ROOT
 from tests.test_bad_input import run_layout
 

@@ -21,8 +21,9 @@ import weasyprint.layout.block as block
 from weasyprint import Document
 from weasyprint.formatting_structure.boxes import Box, FootnoteAreaBox, LineBox, ReplacedBox
 
-from layout.build.jobs import Project, load, typesetter_for
+from layout.build.jobs import load, typesetter_for
 from layout.model.manifest import load_publication
+from layout.project import Project
 from layout.typeset import patches, speedups
 from layout.typeset.render import leaflet_context, render_issue, render_leaflet
 from tests.conftest import make_scratch

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from layout.build.jobs import Project
 from layout.build.pamphlets import Pamphlet, Where, build_declared, build_pamphlet, choose, load_issues
 from layout.checks.pdfa import check_pdfa
 from layout.checks.pdfua import check_pdfua
 from layout.model.manifest import load_publication
 from layout.pages.impose import booklet_sides
+from layout.project import Project
 from layout.typeset.render import issue_title
 from tests.conftest import ARTICLE, make_scratch
 from tests.test_bad_input import run_layout

@@ -13,8 +13,9 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from layout.build.jobs import Project, build_volumes
+from layout.build.jobs import build_volumes
 from layout.model.manifest import load_publication
+from layout.project import Project
 from tests.conftest import make_scratch
 from tests.test_bad_input import run_layout
 from tests.test_issues import NUMBERS

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from layout.build.jobs import Project, build_volumes
+from layout.build.jobs import build_volumes
 from layout.model.manifest import load_publication
+from layout.project import Project
 from tests.conftest import ROOT, make_scratch
 from tests.test_bad_input import run_layout
 from tests.test_issues import NUMBERS

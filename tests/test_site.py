@@ -19,9 +19,10 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, sync_playwright
 from pypdf import PdfReader
 
-from layout.build.jobs import Project, load
+from layout.build.jobs import load
 from layout.model.errors import LayoutError
 from layout.model.manifest import ManifestError, find_issue_dirs, load_publication
+from layout.project import Project
 from layout.site.downloads import offer
 from layout.site.website import SiteResult, build_site
 from tests.conftest import ROOT
@@ -259,7 +260,7 @@ def test_fonts_are_served_small_and_whole_where_the_licence_asks(site: SiteResul
 AGAIN = """
 import sys
 from pathlib import Path
-from layout.build.jobs import Project
+from layout.project import Project
 from layout.site.website import build_site
 root, out, site = map(Path, sys.argv[1:])
 build_site(Project(root, out), site)

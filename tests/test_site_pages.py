@@ -14,8 +14,9 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page
 
-from layout.build.jobs import Project, load
+from layout.build.jobs import load
 from layout.model.manifest import find_issue_dirs, load_publication
+from layout.project import Project
 from layout.site.website import SiteResult, build_site
 from tests import test_site
 from tests.pdfcheck import article_words, head_words, normal

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from layout.build.jobs import Project
+from layout.project import Project
 from layout.site.website import build_site
 from tests.conftest import ARTICLE, make_scratch
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from layout.build.jobs import Project
+from layout.project import Project
 from layout.site.website import SiteResult
 from tests.test_site import PHONE, browser, site  # noqa: F401 (fixtures shared, not rebuilt)
 

@@ -9,8 +9,9 @@ import weasyprint.layout.block
 import weasyprint.layout.inline
 from weasyprint import HTML
 
-from layout.build.jobs import Project, load, typesetter_for
+from layout.build.jobs import load, typesetter_for
 from layout.model.manifest import load_publication
+from layout.project import Project
 from layout.typeset import speedups
 from layout.typeset.editions import DOCUMENT_URL, SandboxFetcher
 from layout.typeset.render import render_issue

@@ -18,9 +18,10 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from layout.build.jobs import Project, build_issues
+from layout.build.jobs import build_issues
 from layout.checks.tagged import Element, MarkedRef, ObjectRef, Structure, read_structure
 from layout.model.manifest import load_publication
+from layout.project import Project
 from tests.conftest import make_scratch
 
 NUMBERS = [20, 21, 22, 23]

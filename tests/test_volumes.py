@@ -12,12 +12,13 @@ import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 
-from layout.build.jobs import Project, build_volumes, typesetter_for
+from layout.build.jobs import build_volumes, typesetter_for
 from layout.checks.preflight import check_objects
 from layout.checks.tagged import articles, read_structure
 from layout.model.errors import ManifestError
 from layout.model.manifest import Volume, load_publication
 from layout.pages.bind import read_bound_issue, render_volume, subset_tag, volume_context
+from layout.project import Project
 from layout.typeset.editions import front_matter_pdf
 from layout.typeset.render import issue_numbers
 from tests.test_bad_input import run_layout

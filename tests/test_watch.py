@@ -131,8 +131,8 @@ def test_a_signal_during_a_build_stops_all_the_watch_started(scratch: Path, numb
 
 
 def test_a_change_rebuilds_its_own_issue_or_every_issue() -> None:
-    from layout.build.jobs import Project
     from layout.build.watch import affected
+    from layout.project import Project
 
     project = Project(ROOT, ROOT / "build")
     issues = [ROOT / "issues" / "021", ROOT / "issues" / "022"]

@@ -16,7 +16,7 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-from layout.build.jobs import Project, issue_fit, load
+from layout.build.jobs import issue_fit, load
 from layout.checks.check import check_issues
 from layout.checks.preflight import (
     check_contents,
@@ -30,6 +30,7 @@ from layout.checks.preflight import (
 from layout.model.manifest import find_issue_dirs, load_publication
 from layout.model.schema import SCHEMAS, schema_texts
 from layout.pages.proof import GAP, PAGE_WIDTH, spread_pairs
+from layout.project import Project
 
 from .conftest import ROOT
 from .test_bad_input import _break, run_layout

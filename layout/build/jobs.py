@@ -36,7 +36,8 @@ from ..model.manifest import (
     number_clashes,
     read_text,
 )
-from ..pages.impose import Plan, choose_sheet
+from ..pages.impose import PHOTOCOPIER_BOOKLET, Plan, choose_sheet
+from ..project import Project
 from ..text.hyphenation import PATTERNS_DIR, is_hyphenated
 from ..text.markdown import ArticleText, article_text, manifest_glyph_problems
 from ..typeset.render import issue_title, render_blank, render_issue
@@ -49,74 +50,6 @@ if TYPE_CHECKING:
     from ..typeset.editions import Typesetter
 
 T = TypeVar("T")
-
-
-PHOTOCOPIER_BOOKLET = Plan("booklet", sheet="a4", fit="a5")
-
-
-@dataclass(frozen=True)
-class Project:
-    """Where things are: the content, the styles, the fonts and the output folder."""
-
-    root: Path
-    out: Path
-
-    @property
-    def issues_root(self) -> Path:
-        return self.root / "issues"
-
-    @property
-    def fonts_dir(self) -> Path:
-        return self.root / "fonts"
-
-    def style_dir(self, style: str) -> Path:
-        return self.root / "styles" / style
-
-    def archive_path(self, publication: Publication, number: int) -> Path:
-        return self.out / "issues" / f"{publication.slug}-{number:03d}.pdf"
-
-    def print_path(self, publication: Publication, number: int) -> Path:
-        return self.out / "print" / f"{publication.slug}-{number:03d}.pdf"
-
-    def imposed_path(self, source: Path, plan: Plan) -> Path:
-        """Where ``source`` imposed by ``plan`` (its sheet chosen) goes: named by layout and sheet."""
-        return self.out / "imposed" / f"{source.stem}-{plan.layout}-{plan.sheet}.pdf"
-
-    def note_path(self, imposed: Path) -> Path:
-        """The cover note beside imposed sheets: how to print, fold and cut them."""
-        return imposed.with_name(f"{imposed.stem}-note.pdf")
-
-    def booklet_path(self, publication: Publication, number: int) -> Path:
-        """The print edition imposed as an A5 booklet on A4 sheets, for office photocopiers."""
-        return self.imposed_path(self.print_path(publication, number), PHOTOCOPIER_BOOKLET)
-
-    def booklet_note_path(self, publication: Publication, number: int) -> Path:
-        """The cover note of the photocopier booklet: how to print, fold and staple it."""
-        return self.note_path(self.booklet_path(publication, number))
-
-    def leaflet_path(self, publication: Publication, number: int, slug: str, size: str) -> Path:
-        return self.out / "leaflets" / f"{publication.slug}-{number:03d}-{slug}-{size}.pdf"
-
-    def proof_path(self, publication: Publication, number: int, view: str) -> Path:
-        """A PNG proof of the print edition: ``view`` is ``pages`` or ``spreads``."""
-        return self.out / "proofs" / f"{publication.slug}-{number:03d}-{view}.png"
-
-    def volume_path(self, publication: Publication, volume_id: str) -> Path:
-        return self.out / "volumes" / f"{publication.slug}-{volume_id}.pdf"
-
-    def epub_path(self, publication: Publication, key: int | str) -> Path:
-        """The EPUB of an issue (its number) or a volume (its id): ``epub/the-spark-021.epub``."""
-        name = f"{key:03d}" if isinstance(key, int) else key
-        return self.out / "epub" / f"{publication.slug}-{name}.epub"
-
-    @property
-    def places(self) -> list[str]:
-        """The project and output folders, as stamps name them."""
-        return [str(self.root.resolve()), str(self.out.resolve())]
-
-    def stamp_path(self, name: str) -> Path:
-        """Where the build records what an output was made from (see ``read_stamp``)."""
-        return self.out / ".state" / f"{name}.json"
 
 
 @dataclass(frozen=True)

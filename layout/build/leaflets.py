@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING
 from ..model.errors import LayoutError, Problem
 from ..model.manifest import Article, find_issue_dirs
 from ..pages.impose import Plan
+from ..project import Project
 from ..text.markdown import ArticleText, article_text, without_last_words
 from .jobs import (
     ImposeResult,
     LoadedIssue,
-    Project,
     impose_output,
     load,
     lost_issue,

@@ -20,16 +20,12 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
-
-from pydantic import Field, StringConstraints
+from typing import Any
 
 from ..model.errors import LayoutError, ManifestError, Problem, in_file_order, internal_error
 from ..model.manifest import (
     Article,
-    Model,
     Publication,
-    Text,
     display_path,
     find_issue_dirs,
     load_publication,
@@ -38,7 +34,9 @@ from ..model.manifest import (
     validate,
 )
 from ..model.messages import closest, slugify
-from ..pages.impose import Plan, choose_sheet
+from ..model.pamphlets import PamphletsFile
+from ..pages.impose import PHOTOCOPIER_BOOKLET, Plan, choose_sheet
+from ..project import Project
 from ..text.hyphenation import PATTERNS_DIR
 from ..text.markdown import typographic
 from ..typeset.render import (
@@ -49,10 +47,8 @@ from ..typeset.render import (
     publication_context,
 )
 from .jobs import (
-    PHOTOCOPIER_BOOKLET,
     LoadedIssue,
     Made,
-    Project,
     impose_output,
     load,
     run_parallel,
@@ -69,33 +65,6 @@ SUBJECT_PAMPHLET_LEAST = 2  # articles: a subject with fewer gets no pamphlet on
 # photocopy (some 50 A5 pages), and an edit in a large archive sets one pamphlet of this size
 # again, not every article of a subject across fifty years.
 SUBJECT_PAMPHLET_MOST = 12
-PamphletId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
-
-
-class PamphletEntry(Model):
-    """One pamphlet of ``issues/pamphlets.yaml``: its title and the articles it gathers."""
-
-    id: PamphletId
-    """Lower-case words joined by hyphens: the pamphlet's file name (build/pamphlets/ID.pdf)."""
-    title: Text
-    """The title printed on the cover."""
-    subtitle: Text | None = None
-    """A line printed under the title."""
-    tag: Text | None = None
-    """Gather every article of this subject (a tag of publication.yaml), oldest first.
-    Give either tag or articles."""
-    articles: tuple[Text, ...] | None = None
-    """The articles in the order printed, each as ISSUE:FILE or ISSUE:POSITION, e.g.
-    21:aleppo-has-fallen.md or 22:4. Give either tag or articles."""
-    size: Literal["a5", "a4"] = "a5"
-    """The page size: a5 (folded from A4 sheets) or a4."""
-
-
-class PamphletsFile(Model):
-    """``issues/pamphlets.yaml``: the pamphlets that ``layout build`` makes."""
-
-    pamphlets: tuple[PamphletEntry, ...] = Field(min_length=1)
-    """The pamphlets, each gathering articles by subject or by list."""
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,8 @@ from watchfiles import watch
 
 from ..model.errors import LayoutError, Problem
 from ..model.manifest import load_publication
-from .jobs import IssueResult, Project, build_issue, typesetter_for
+from ..project import Project
+from .jobs import IssueResult, build_issue, typesetter_for
 from .stamps import build_lock
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-from ..build.jobs import Project
+from ..project import Project
 from .errors import ManifestError, Problem
 from .manifest import IssueManifest, find_issue_dirs, load_yaml_model
 from .schema import schema_comment

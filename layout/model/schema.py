@@ -12,9 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..build.pamphlets import PamphletsFile
 from ..build.stamps import atomic_path
 from .manifest import FrontMatter, IssueManifest, Model, Publication, VolumesFile
+from .pamphlets import PamphletsFile
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -52,6 +52,10 @@ class Plan:
     creep_mm: float = 0.0
 
 
+# The print edition as distributors copy it: A5 pages on A4 sheets, folded and stapled.
+PHOTOCOPIER_BOOKLET = Plan("booklet", sheet="a4", fit="a5")
+
+
 @dataclass(frozen=True)
 class Imposed:
     """What came out: sheets, blanks added, the sheet's name and how to print it, step by step."""

@@ -13,9 +13,10 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFont
 
-from ..build.jobs import IssueResult, Project
+from ..build.jobs import IssueResult
 from ..build.stamps import atomic_path
 from ..model.manifest import load_publication
+from ..project import Project
 
 PAGE_WIDTH = 240  # pixels per page on the contact sheet and in the spreads
 PAGES_PER_ROW = 6

@@ -15,10 +15,11 @@ from pathlib import Path
 import pypdfium2
 from PIL import Image
 
-from ..build.jobs import Project, build_booklets, build_volumes
+from ..build.jobs import build_booklets, build_volumes
 from ..build.leaflets import build_leaflets
 from ..build.stamps import atomic_path
 from ..model.errors import LayoutError, Problem
+from ..project import Project
 from ..typeset.render import count
 
 PDF_DIR = "pdf"

@@ -28,9 +28,10 @@ import lxml.html
 from lxml import etree
 from PIL import Image
 
-from ..build.jobs import LoadedIssue, Project, input_files
+from ..build.jobs import LoadedIssue, input_files
 from ..build.stamps import atomic_path, digest_files, read_stamp, write_stamp
 from ..model.manifest import Article, Issue, Publication, Volume
+from ..project import Project
 from ..text.markdown import typographic
 from ..text.web import image_data, web_body
 from ..typeset.colours import house_colours

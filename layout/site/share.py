@@ -17,8 +17,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from ..build.jobs import LoadedIssue, Project
+from ..build.jobs import LoadedIssue
 from ..model.manifest import Publication
+from ..project import Project
 from ..text.markdown import typographic
 from ..typeset.colours import house_colours
 from ..typeset.render import long_date

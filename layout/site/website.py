@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from ..build.jobs import LoadedIssue, Project, load
+from ..build.jobs import LoadedIssue, load
 from ..model.errors import LayoutError, Problem
 from ..model.manifest import (
     Article,
@@ -37,6 +37,7 @@ from ..model.manifest import (
 )
 from ..pages.copyfit import article_starts
 from ..pages.reader import LazyReader
+from ..project import Project
 from ..text.markdown import typographic
 from ..text.web import WebImage, figure_data, figure_name, web_body
 from ..typeset.colours import house_colours

@@ -33,7 +33,6 @@ from typing import Any
 
 import yaml
 
-from ..build.jobs import Project
 from ..build.stamps import atomic_path
 from ..model.errors import ManifestError, Problem, internal_error
 from ..model.manifest import (
@@ -48,6 +47,7 @@ from ..model.manifest import (
     validate,
 )
 from ..model.messages import slugify
+from ..project import Project
 from .hyphenation import ELEVEN, is_language
 from .images import IMAGE_TYPES
 from .import_checks import (
