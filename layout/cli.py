@@ -76,8 +76,17 @@ def imposition_options(command: Callable) -> Callable:
     return command
 
 
-def _plan(layout: str | None, sheet: str | None, scale: str | None, duplex: str, order: str, creep: float):
-    return Plan(layout, sheet, scale, duplex, order, creep) if layout else None
+def _plan(
+    layout: str | None, sheet: str | None, scale: str | None, duplex: str, order: str, creep: float
+) -> Plan | None:
+    """The imposition the options ask for (None without a layout); a plan they cannot make, such as
+    creep on sheets that are cut, not folded, is a usage error (exit 2), in Plan's words."""
+    if not layout:
+        return None
+    try:
+        return Plan(layout, sheet, scale, duplex, order, creep)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
 
 
 def _fit_was_renamed(ctx: click.Context, param: click.Parameter, value: str | None) -> None:

@@ -1,23 +1,30 @@
 """Stage 5b: imposition, any PDF laid out on sheets for office printers and photocopiers.
 
+Each layout is one entry of ``LAYOUTS``, a ``Layout`` holding all that differs between them:
+
 - ``booklet``: saddle-stitch order, padded to a multiple of 4 with the blanks before the back
   cover; two pages side by side on a landscape sheet, at full size or scaled with ``fit``.
 - ``2up``: step and repeat, each page twice on a sheet, to be cut in half.
 
+A new layout is one more entry (and its tests): a function giving the pages of each side, how many
+pages a side holds across the sheet, whether creep applies, and its words for the cover note.
+
 Pages are placed by their TrimBox at exact size unless ``fit`` asks otherwise, each source page
 stored once as a form XObject. Backs are turned 180° for printers that flip on the long edge.
 Creep moves the inner sheets' pages toward the spine, as far as they are blank there, cut at the
-fold. Crop and fold marks go outside the trim where the sheet leaves room; the steps to print,
-fold and cut go to a cover note (see ``build``).
+fold. Crop marks and a mark at each fold or cut go outside the trim where the sheet leaves room
+(``typeset.marks``); the steps to print, fold and cut go to a cover note (see ``build.imposing``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..model.errors import PdfInputError, Problem
+from ..typeset.marks import HAIRLINE, Box, crop_marks
 from ..typeset.render import count
 from ..units import MM, to_fold
 
@@ -34,26 +41,15 @@ class Paper(NamedTuple):
 
 
 PAPER = {"a5": Paper(148 * MM, 210 * MM), "a4": Paper(210 * MM, 297 * MM), "a3": Paper(297 * MM, 420 * MM)}
-LAYOUTS = ("booklet", "2up")
-MARKS = "q 0.3 w 0 0 0 1 K"  # how the marks stream starts: hairlines in black alone
+BLACK = "0 0 0 1 K"  # an office sheet's marks: black alone, one toner (see typeset.marks)
+MARKS = f"{HAIRLINE} {BLACK}"  # how the marks on a side start
+MARK_GAP = 3 * MM  # between the pages' trim and their marks
 INK = 250  # a grey level below this, of 255, is something printed
 ORDERS = ("duplex", "fronts-then-backs", "fronts-then-backs-reversed")
+DUPLEX_EDGES = ("short", "long")
+NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight")  # "two pages do not fit"
 
-
-@dataclass(frozen=True)
-class Plan:
-    """How to impose: the layout, the sheet, scaling, duplex edge, print order and creep."""
-
-    layout: str = "booklet"
-    sheet: str | None = None  # default: the smallest sheet that takes two pages at full size
-    fit: str | None = None  # scale pages to this paper size
-    duplex: str = "short"
-    order: str = "duplex"
-    creep_mm: float = 0.0
-
-
-# The print edition as distributors copy it: A5 pages on A4 sheets, folded and stapled.
-PHOTOCOPIER_BOOKLET = Plan("booklet", sheet="a4", fit="a5")
+Sides = list[tuple[int | None, ...]]  # the source pages (1-based; None a blank) of each side, left to right
 
 
 @dataclass(frozen=True)
@@ -66,7 +62,7 @@ class Imposed:
     instructions: tuple[str, ...]
 
 
-def booklet_sides(count: int) -> list[tuple[int | None, int | None]]:
+def booklet_sides(count: int) -> Sides:
     """(left, right) source pages, 1-based, for each side of each sheet; None is a blank.
 
     The count is padded to a multiple of 4 with blanks before the last page (the back cover).
@@ -80,9 +76,87 @@ def booklet_sides(count: int) -> list[tuple[int | None, int | None]]:
     return sides
 
 
-def twoup_sides(count: int) -> list[tuple[int | None, int | None]]:
+def twoup_sides(count: int) -> Sides:
     """Each page twice on its side of a sheet."""
     return [(page, page) for page in range(1, count + 1)]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One way of laying pages on sheets: everything that differs from one layout to another."""
+
+    name: str
+    sides: Callable[[int], Sides]  # from the source's page count; a blank (None) is counted as added
+    cells: int  # pages side by side on each side of a landscape sheet, each tuple of ``sides`` as long
+    creeps: bool  # the sheets are folded and nested, so creep may move the inner ones toward the spine
+    finish: str  # the last step of the cover note: what to do with the printed sheets
+    note_title: str  # the cover note's title
+
+
+LAYOUTS = {
+    layout.name: layout
+    for layout in (
+        Layout(
+            "booklet",
+            booklet_sides,
+            cells=2,
+            creeps=True,
+            finish="Fold each sheet in half, page 1 outside; nest the sheets in the order they came out "
+            "and staple twice on the fold.",
+            note_title="How to print and fold this booklet",
+        ),
+        Layout(
+            "2up",
+            twoup_sides,
+            cells=2,
+            creeps=False,
+            finish="Cut each sheet in half along the middle: one sheet makes two copies.",
+            note_title="How to print and cut these sheets",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How to impose: the layout, the sheet, scaling, duplex edge, print order and creep.
+
+    Checked when made: a name that is not one of the choices is a ValueError naming them (the CLI
+    offers only the choices, so this is a mistake in the code that made the plan).
+    """
+
+    layout: str = "booklet"
+    sheet: str | None = None  # default: the smallest sheet that takes a side's pages at full size
+    fit: str | None = None  # scale pages to this paper size
+    duplex: str = "short"
+    order: str = "duplex"
+    creep_mm: float = 0.0
+
+    def __post_init__(self) -> None:
+        for field, value, choices in (
+            ("layout", self.layout, tuple(LAYOUTS)),
+            ("sheet", self.sheet, (None, *PAPER)),
+            ("fit", self.fit, (None, *PAPER)),
+            ("duplex", self.duplex, DUPLEX_EDGES),
+            ("order", self.order, ORDERS),
+        ):
+            if value not in choices:
+                names = ", ".join(str(choice) for choice in choices)
+                raise ValueError(f"{field}: {value!r} is not one of {names}")
+        if self.creep_mm < 0:
+            raise ValueError(f"creep: {self.creep_mm} mm: creep cannot be less than 0")
+        if self.creep_mm and not self.kind.creeps:
+            folded = " or ".join(name for name, layout in LAYOUTS.items() if layout.creeps)
+            raise ValueError(f"creep: only folded sheets creep ({folded}), not {self.layout}")
+
+    @property
+    def kind(self) -> Layout:
+        """The layout this plan names, from ``LAYOUTS``."""
+        return LAYOUTS[self.layout]
+
+
+# The print edition as distributors copy it: A5 pages on A4 sheets, folded and stapled.
+PHOTOCOPIER_BOOKLET = Plan("booklet", sheet="a4", fit="a5")
 
 
 def read_pages(path: Path) -> list[PageObject]:
@@ -115,10 +189,10 @@ def _cell(page: PageObject, plan: Plan) -> tuple[float, Paper]:
 
 
 def choose_sheet(source: Path, plan: Plan) -> Plan:
-    """``plan`` with its sheet named: as asked, or the smallest that takes two pages at their size."""
+    """``plan`` with its sheet named: as asked, or the smallest that takes a side's pages at their size."""
     if plan.sheet:
         return plan
-    return replace(plan, sheet=_smallest_sheet(_cell(read_pages(source)[0], plan)[1]))
+    return replace(plan, sheet=_smallest_sheet(_cell(read_pages(source)[0], plan)[1], plan.kind.cells))
 
 
 def impose(source: Path, target: Path, plan: Plan) -> Imposed:
@@ -131,54 +205,51 @@ def impose(source: Path, target: Path, plan: Plan) -> Imposed:
     from pypdf import PdfWriter
 
     pages = read_pages(source)
+    layout = plan.kind
     scale, cell = _cell(pages[0], plan)
-    sheet_name = plan.sheet or _smallest_sheet(cell)
+    sheet_name = plan.sheet or _smallest_sheet(cell, layout.cells)
     portrait = PAPER[sheet_name]
     sheet = Paper(portrait.height, portrait.width)  # landscape
-    if 2 * cell.width > sheet.width + 0.5 or cell.height > sheet.height + 0.5:
+    if layout.cells * cell.width > sheet.width + 0.5 or cell.height > sheet.height + 0.5:
         raise PdfInputError(
             Problem(
                 str(source),
                 None,
                 None,
-                f"two pages do not fit on {sheet_name.upper()}: choose a larger --sheet or --scale",
+                f"{NUMBERS[layout.cells]} pages do not fit on {sheet_name.upper()}: "
+                "choose a larger --sheet or --scale",
             )
         )
-    sides = booklet_sides(len(pages)) if plan.layout == "booklet" else twoup_sides(len(pages))
+    sides = layout.sides(len(pages))
     sheets = (len(sides) + 1) // 2  # two sides to a sheet
-    margins = _blank_margins(source, pages) if plan.layout == "booklet" and plan.creep_mm else {}
+    margins = _blank_margins(source, pages) if layout.creeps and plan.creep_mm else {}
     writer = PdfWriter()
     forms: dict[int, IndirectObject] = {}
     middle, y0 = sheet.width / 2, (sheet.height - cell.height) / 2
+    edges = [middle + (column - layout.cells / 2) * cell.width for column in range(layout.cells + 1)]
     for index in print_order(len(sides), plan.order):
-        shift = _creep(plan, index // 2, sheets) if plan.layout == "booklet" else 0.0
+        shift = _creep(plan, index // 2, sheets) if layout.creeps else 0.0
         turned = index % 2 == 1 and plan.duplex == "long"  # 180°, for printers that flip on the long edge
         ops = [f"-1 0 0 -1 {sheet.width:.3f} {sheet.height:.3f} cm"] if turned else []
         placed = {}
-        for number, on_left in zip(sides[index], (True, False), strict=True):
+        for column, number in enumerate(sides[index]):
             if number is None:
                 continue
             if number not in forms:
                 forms[number] = _form(writer, pages[number - 1])
             placed[f"/P{number}"] = forms[number]
+            on_left = column < layout.cells / 2  # its spine, where creep pushes it, is to its right
             spine_side = margins[number][1 if on_left else 0] * scale if shift else 0.0
-            ops.append(
-                _placement(
-                    f"/P{number}",
-                    pages[number - 1],
-                    scale,
-                    cell,
-                    (middle, y0),
-                    on_left,
-                    min(shift, spine_side),
-                )
-            )
-        ops.extend(_marks(sheet, cell, middle - cell.width, y0))
+            push = min(shift, spine_side)
+            x = edges[column] + push if on_left else edges[column] - push
+            clip = (x, edges[column + 1]) if on_left else (edges[column], x + cell.width)
+            ops.append(_placement(f"/P{number}", pages[number - 1], scale, cell, (x, y0), clip))
+        ops.extend(_marks(sheet, cell, edges, y0))
         _add_sheet(writer, sheet, placed, ops)
     # The source's version, or 1.4 at least: what the forms draw may use 1.4's transparency.
     writer.pdf_header = max(pages[0].pdf.pdf_header, "%PDF-1.4")
     writer.compress_identical_objects()  # pages alike in the source, as blanks are, stored once
-    blanks = sum(n is None for side in sides for n in side) if plan.layout == "booklet" else 0
+    blanks = sum(n is None for side in sides for n in side)
     with open(target, "wb") as handle:
         writer.write(handle)
     return Imposed(sheets, blanks, sheet_name, instructions(plan, sheet_name, sheets))
@@ -199,13 +270,7 @@ def instructions(plan: Plan, sheet_name: str, sheets: int) -> tuple[str, ...]:
             f"Print {fronts} (the fronts) on one side. Put the printed stack back in the tray "
             f"to print on its blank side, and print {backs_pages} (the backs, {backs})."
         )
-    if plan.layout == "booklet":
-        steps.append(
-            "Fold each sheet in half, page 1 outside; nest the sheets in the order they came out and "
-            "staple twice on the fold."
-        )
-    else:
-        steps.append("Cut each sheet in half along the middle: one sheet makes two copies.")
+    steps.append(plan.kind.finish)
     return tuple(steps)
 
 
@@ -213,10 +278,10 @@ def _pages(first: int, last: int) -> str:
     return f"page {first}" if first == last else f"pages {first} to {last}"
 
 
-def _smallest_sheet(cell: Paper) -> str:
+def _smallest_sheet(cell: Paper, cells: int) -> str:
     for name in ("a4", "a3"):
         landscape = PAPER[name]
-        if 2 * cell.width <= landscape.height + 0.5 and cell.height <= landscape.width + 0.5:
+        if cells * cell.width <= landscape.height + 0.5 and cell.height <= landscape.width + 0.5:
             return name
     return "a3"
 
@@ -283,19 +348,17 @@ def _placement(
     page: PageObject,
     scale: float,
     cell: Paper,
-    fold: tuple[float, float],
-    on_left: bool,
-    push: float,
+    corner: tuple[float, float],
+    clip: tuple[float, float],
 ) -> str:
-    """Draw form ``name`` in its half of the sheet, ``push`` toward the spine, clipped at the fold.
+    """Draw form ``name`` with the lower left corner of its trim at ``corner``, clipped left and right
+    to ``clip``.
 
-    ``fold`` is where the fold meets the pages' foot. A page pushed toward the spine would reach
-    over the fold into its neighbour's half: the clip keeps the two apart (what it cuts off is
-    blank, see ``_blank_margins``).
+    A page pushed toward the spine would reach over the fold into its neighbour's half: the clip
+    at the fold keeps the two apart (what it cuts off is blank, see ``_blank_margins``).
     """
-    middle, y = fold
-    x = middle - cell.width + push if on_left else middle - push
-    clip_left, clip_right = (x, middle) if on_left else (middle, x + cell.width)
+    x, y = corner
+    clip_left, clip_right = clip
     trim = page.trimbox
     dx, dy = x - scale * float(trim.left), y - scale * float(trim.bottom)
     return (
@@ -304,28 +367,14 @@ def _placement(
     )
 
 
-def _marks(paper: Paper, cell: Paper, x0: float, y0: float) -> list[str]:
-    """Crop marks at the corners of the pages and a fold or cut mark at the middle, outside the trim.
+def _marks(paper: Paper, cell: Paper, edges: list[float], y0: float) -> list[str]:
+    """Crop marks at the corners of the pages and a fold or cut mark between them, outside the trim.
 
     Pages that fill the sheet leave no room outside the trim: no marks, the cover note says where to fold.
     """
-    gap, length = 3 * MM, 5 * MM
-    ops = []
-    middle = paper.width / 2
-    if y0 >= gap + 1:  # room above and below the pages
-        reach = min(length, y0 - gap)
-        for x in (x0, middle, x0 + 2 * cell.width):
-            ops.append(f"{x:.2f} {y0 - gap:.2f} m {x:.2f} {y0 - gap - reach:.2f} l S")
-            ops.append(
-                f"{x:.2f} {y0 + cell.height + gap:.2f} m {x:.2f} {y0 + cell.height + gap + reach:.2f} l S"
-            )
-    if x0 >= gap + 1:
-        reach = min(length, x0 - gap)
-        for y in (y0, y0 + cell.height):
-            ops.append(f"{x0 - gap:.2f} {y:.2f} m {x0 - gap - reach:.2f} {y:.2f} l S")
-            outer = x0 + 2 * cell.width + gap
-            ops.append(f"{outer:.2f} {y:.2f} m {outer + reach:.2f} {y:.2f} l S")
-    return [MARKS, *ops, "Q"] if ops else []
+    trim = Box(edges[0], y0, edges[-1], y0 + cell.height)
+    marks = crop_marks(trim, MARK_GAP, BLACK, between=edges[1:-1], sheet=Box(0, 0, paper.width, paper.height))
+    return ["q", *marks, "Q"] if marks else []
 
 
 def _add_sheet(writer: PdfWriter, paper: Paper, forms: dict[str, IndirectObject], ops: list[str]) -> None:
