@@ -91,7 +91,7 @@ def _weasyprint_alone(project: Path, issue: str, memos: bool) -> Run:
     """The same HTML the pipeline lays out, rendered and written twice by WeasyPrint alone,
     with or without the memos of ``layout/typeset/speedups.py`` (the overhead is measured against with)."""
     sys.path.insert(0, str(ROOT))
-    from layout.build.jobs import load
+    from layout.build.loading import load
     from layout.project import Project
     from layout.typeset.render import render_issue
 

@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from layout import engine
-from layout.build.jobs import build_issues
+from layout.build.issues import build_issues
 from layout.model.manifest import find_issue_dirs, load_issue, load_publication
 from layout.project import Project
 

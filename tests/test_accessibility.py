@@ -19,8 +19,9 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from layout.build.jobs import build_issues, build_volumes
+from layout.build.issues import build_issues
 from layout.build.leaflets import build_leaflets
+from layout.build.volumes import build_volumes
 from layout.checks.pdfa import check_pdfa
 from layout.checks.pdfua import check_pdfua
 from layout.checks.preflight import Finding

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NO_OP = """
 import sys
 from pathlib import Path
-from layout.build.jobs import build_issues
+from layout.build.issues import build_issues
 from layout.project import Project
 results = build_issues(Project(Path.cwd(), Path.cwd() / "build"), jobs=2)
 print(" ".join(str(r.skipped) for r in results))
@@ -92,7 +92,7 @@ def _dies_on_b(item: Path) -> str:
 
 
 def test_a_worker_that_dies_fails_only_its_own_item() -> None:
-    from layout.build.jobs import run_parallel
+    from layout.build.parallel import run_parallel
 
     items = [Path(name) for name in "abcd"]
     heard: list[str] = []
@@ -109,7 +109,7 @@ def test_a_build_whose_worker_dies_reports_that_issue_and_builds_the_others(tmp_
     shutil.copytree(root / "issues" / "001", second)
     (second / "issue.yaml").write_text((second / "issue.yaml").read_text().replace("number: 1", "number: 2"))
     kill = (
-        "import os, runpy, sys, layout.build.jobs as b\n"
+        "import os, runpy, sys, layout.build.issues as b\n"
         "real = b.build_issue\n"
         "def build_issue(project, issue_dir, **options):\n"
         "    if issue_dir.name == '002':\n"

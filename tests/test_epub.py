@@ -12,7 +12,9 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from layout.build.jobs import build_issues, build_volumes, load
+from layout.build.issues import build_issues
+from layout.build.loading import load
+from layout.build.volumes import build_volumes
 from layout.model.manifest import find_issue_dirs, load_publication, load_volumes
 from layout.project import Project
 from layout.site.epub import OPS, XHTML, build_epubs, issue_epub

@@ -24,7 +24,8 @@ from odf import dc, draw, office, opendocument, style, table, text
 from odf.namespaces import XMLNS
 from PIL import Image
 
-from layout.build.jobs import build_issue, load
+from layout.build.issues import build_issue
+from layout.build.loading import load
 from layout.project import Project
 
 from . import pdfcheck

@@ -230,7 +230,7 @@ def notes_and_calls(pdf: Path) -> dict[str, tuple[list[int], list[int]]]:
 
 
 def test_every_note_prints_once_on_the_page_of_its_call(tmp_path: Path) -> None:
-    from layout.build.jobs import build_issue
+    from layout.build.issues import build_issue
     from layout.project import Project
     from tests.test_pages import scratch_issue
 

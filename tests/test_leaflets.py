@@ -212,8 +212,8 @@ def test_every_note_of_a_leaflet_prints_once_on_the_page_of_its_call(tmp_path: P
 
 def test_the_cut_is_the_same_from_a_guess_far_too_low_or_too_high(scratch: Path) -> None:
     """The estimate only starts the search: the bracket is widened up or down until it holds."""
-    from layout.build.jobs import load
     from layout.build.leaflets import _words_to_cut, find_article
+    from layout.build.loading import load
 
     project, issue = Project(scratch, scratch / "build"), scratch / "issues" / "001"
     article = issue / "small.md"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from layout.build.jobs import build_issue
+from layout.build.issues import build_issue
 from layout.checks.check import check_issue
 from layout.model.errors import ManifestError
 from layout.model.manifest import load_issue, load_publication, read_yaml
@@ -426,13 +426,13 @@ def two_issues(root: Path) -> None:
 
 
 FAILING_TEXT_STAGE = """\
-import layout.build.jobs
-real = layout.build.jobs.article_text
+import layout.build.loading
+real = layout.build.loading.article_text
 def article_text(article, issue_dir):
     if issue_dir.name == "002":
         raise RuntimeError("the text stage broke")
     return real(article, issue_dir)
-layout.build.jobs.article_text = article_text
+layout.build.loading.article_text = article_text
 """
 
 
@@ -491,7 +491,7 @@ def test_build_issue_and_check_issue_turn_any_exception_into_a_problem(
 
     project = Project(root=scratch, out=scratch / "build")
     monkeypatch.chdir(scratch)
-    monkeypatch.setattr("layout.build.jobs.render_issue", broken)  # after every check, before typesetting
+    monkeypatch.setattr("layout.build.issues.render_issue", broken)  # after every check, before typesetting
     result = build_issue(project, scratch / "issues" / "001")
     assert [str(p) for p in result.problems] == [INTERNAL_KEY]
     monkeypatch.setattr("layout.checks.check.load", broken)

@@ -17,7 +17,7 @@ from PIL import Image
 from weasyprint import Document
 from weasyprint.formatting_structure.boxes import FootnoteAreaBox, LineBox, MarginBox, TableBox
 
-from layout.build.jobs import build_issues
+from layout.build.issues import build_issues
 from layout.model.errors import TypesetError
 from layout.project import Project
 from layout.typeset import patches

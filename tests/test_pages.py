@@ -21,7 +21,8 @@ import weasyprint.layout.block as block
 from weasyprint import Document
 from weasyprint.formatting_structure.boxes import Box, FootnoteAreaBox, LineBox, ReplacedBox
 
-from layout.build.jobs import load, typesetter_for
+from layout.build.loading import load
+from layout.build.typesetters import typesetter_for
 from layout.model.manifest import load_publication
 from layout.project import Project
 from layout.typeset import patches, speedups

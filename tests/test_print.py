@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from layout.build.jobs import build_issues
+from layout.build.issues import build_issues
 from layout.model.manifest import load_publication
 from layout.project import Project
 from layout.typeset.colours import house_colours, undescribed_colours

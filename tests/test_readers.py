@@ -13,7 +13,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from layout.build.jobs import build_volumes
+from layout.build.volumes import build_volumes
 from layout.model.manifest import load_publication
 from layout.project import Project
 from tests.conftest import make_scratch

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from layout.build.jobs import build_volumes
+from layout.build.volumes import build_volumes
 from layout.model.manifest import load_publication
 from layout.project import Project
 from tests.conftest import ROOT, make_scratch

@@ -19,7 +19,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, sync_playwright
 from pypdf import PdfReader
 
-from layout.build.jobs import load
+from layout.build.loading import load
 from layout.model.errors import LayoutError
 from layout.model.manifest import ManifestError, find_issue_dirs, load_publication
 from layout.project import Project

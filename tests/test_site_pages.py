@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page
 
-from layout.build.jobs import load
+from layout.build.loading import load
 from layout.model.manifest import find_issue_dirs, load_publication
 from layout.project import Project
 from layout.site.website import SiteResult, build_site

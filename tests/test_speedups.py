@@ -9,7 +9,8 @@ import weasyprint.layout.block
 import weasyprint.layout.inline
 from weasyprint import HTML
 
-from layout.build.jobs import load, typesetter_for
+from layout.build.loading import load
+from layout.build.typesetters import typesetter_for
 from layout.model.manifest import load_publication
 from layout.project import Project
 from layout.typeset import speedups

@@ -18,7 +18,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from layout.build.jobs import build_issues
+from layout.build.issues import build_issues
 from layout.checks.tagged import Element, MarkedRef, ObjectRef, Structure, read_structure
 from layout.model.manifest import load_publication
 from layout.project import Project

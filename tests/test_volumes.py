@@ -12,7 +12,8 @@ import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 
-from layout.build.jobs import build_volumes, typesetter_for
+from layout.build.typesetters import typesetter_for
+from layout.build.volumes import build_volumes
 from layout.checks.preflight import check_objects
 from layout.checks.tagged import articles, read_structure
 from layout.model.errors import ManifestError

@@ -16,7 +16,8 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-from layout.build.jobs import issue_fit, load
+from layout.build.issues import issue_fit
+from layout.build.loading import load
 from layout.checks.check import check_issues
 from layout.checks.preflight import (
     check_contents,

@@ -22,17 +22,12 @@ from ..model.manifest import Article, find_issue_dirs
 from ..pages.impose import Plan
 from ..project import Project
 from ..text.markdown import ArticleText, article_text, without_last_words
-from .jobs import (
-    ImposeResult,
-    LoadedIssue,
-    impose_output,
-    load,
-    lost_issue,
-    run_parallel,
-    style_files,
-    typesetter_for,
-)
+from .imposing import ImposeResult, impose_output
+from .issues import lost_issue
+from .loading import LoadedIssue, load
+from .parallel import run_parallel
 from .stamps import atomic_path, digest_files, read_stamp, write_stamp
+from .typesetters import style_files, typesetter_for
 
 if TYPE_CHECKING:
     from weasyprint import Document

@@ -46,18 +46,13 @@ from ..typeset.render import (
     long_date,
     publication_context,
 )
-from .jobs import (
-    LoadedIssue,
-    Made,
-    impose_output,
-    load,
-    run_parallel,
-    style_files,
-    typesetter_for,
-    write_editions,
-)
+from .imposing import impose_output
+from .issues import Made, write_editions
 from .leaflets import find_article
+from .loading import LoadedIssue, load
+from .parallel import run_parallel
 from .stamps import digest_files, read_stamp, write_stamp
+from .typesetters import style_files, typesetter_for
 
 SIZES = ("a5", "a4")
 SUBJECT_PAMPHLET_LEAST = 2  # articles: a subject with fewer gets no pamphlet on the site

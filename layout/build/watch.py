@@ -26,8 +26,9 @@ from watchfiles import watch
 from ..model.errors import LayoutError, Problem
 from ..model.manifest import load_publication
 from ..project import Project
-from .jobs import IssueResult, build_issue, typesetter_for
+from .issues import IssueResult, build_issue
 from .stamps import build_lock
+from .typesetters import typesetter_for
 
 
 def affected(project: Project, issue_dirs: list[Path], changed: Iterable[str]) -> list[Path]:

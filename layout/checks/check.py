@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..build.jobs import is_up_to_date, load
+from ..build.issues import is_up_to_date
+from ..build.loading import load
 from ..model.errors import LayoutError, Problem, internal_error
 from ..model.manifest import display_path, find_issue_dirs, number_clashes
 from ..project import Project

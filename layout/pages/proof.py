@@ -13,7 +13,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFont
 
-from ..build.jobs import IssueResult
+from ..build.issues import IssueResult
 from ..build.stamps import atomic_path
 from ..model.manifest import load_publication
 from ..project import Project

@@ -15,9 +15,10 @@ from pathlib import Path
 import pypdfium2
 from PIL import Image
 
-from ..build.jobs import build_booklets, build_volumes
+from ..build.issues import build_booklets
 from ..build.leaflets import build_leaflets
 from ..build.stamps import atomic_path
+from ..build.volumes import build_volumes
 from ..model.errors import LayoutError, Problem
 from ..project import Project
 from ..typeset.render import count

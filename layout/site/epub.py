@@ -28,7 +28,7 @@ import lxml.html
 from lxml import etree
 from PIL import Image
 
-from ..build.jobs import LoadedIssue, input_files
+from ..build.loading import LoadedIssue, input_files
 from ..build.stamps import atomic_path, digest_files, read_stamp, write_stamp
 from ..model.manifest import Article, Issue, Publication, Volume
 from ..project import Project

@@ -20,7 +20,7 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from ..build.jobs import LoadedIssue
+from ..build.loading import LoadedIssue
 from ..model.errors import LayoutError, Problem
 from .downloads import write_file
 

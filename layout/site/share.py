@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from ..build.jobs import LoadedIssue
+from ..build.loading import LoadedIssue
 from ..model.manifest import Publication
 from ..project import Project
 from ..text.markdown import typographic

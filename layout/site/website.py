@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from ..build.jobs import LoadedIssue, load
+from ..build.loading import LoadedIssue, load
 from ..model.errors import LayoutError, Problem
 from ..model.manifest import (
     Article,
