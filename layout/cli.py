@@ -14,18 +14,12 @@ from typing import NoReturn, TypeVar
 
 import click
 
-from .build.jobs import (
-    ImposeResult,
-    IssueResult,
-    build_issue,
-    build_issues,
-    build_volumes,
-    impose_output,
-    issue_fit,
-    load,
-)
+from .build.imposing import ImposeResult, impose_output
+from .build.issues import IssueResult, build_issue, build_issues, issue_fit
 from .build.leaflets import LeafletResult, build_leaflet, build_leaflets
+from .build.loading import load
 from .build.stamps import build_lock
+from .build.volumes import build_volumes
 from .model.errors import LayoutError, internal_error
 from .model.manifest import KINDS, find_issue_dirs, has_volumes
 from .pages.impose import LAYOUTS, ORDERS, Plan

@@ -14,7 +14,8 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import StreamObject
 from weasyprint import HTML
 
-from layout.build.jobs import build_issue, impose_output
+from layout.build.imposing import impose_output
+from layout.build.issues import build_issue
 from layout.model.errors import PdfInputError
 from layout.pages.impose import MARKS, MM, PAPER, Plan, booklet_sides, impose
 from layout.project import Project
