@@ -17,7 +17,7 @@ from weasyprint import HTML
 from layout.build.imposing import impose_output
 from layout.build.issues import build_issue
 from layout.model.errors import PdfInputError
-from layout.pages.impose import MARKS, MM, PAPER, Plan, booklet_sides, impose
+from layout.pages.impose import LAYOUTS, MARKS, MM, PAPER, Plan, booklet_sides, impose
 from layout.project import Project
 from tests.conftest import make_scratch
 from tests.test_bad_input import run_layout
@@ -397,3 +397,86 @@ def test_pages_taller_than_the_sheet_is_high_are_refused(tmp_path: Path) -> None
     ]
     assert not (tmp_path / "sheets.pdf").exists()
     assert impose(source, tmp_path / "sheets.pdf", Plan("booklet", sheet="a3")).sheet == "a3"  # they fit A3
+
+
+def test_sheet_marks_start_3mm_outside_the_pages_and_run_5mm(tmp_path: Path) -> None:
+    """Drawn by the print edition's crop-mark drawer (typeset.marks), from 3 mm outside the pages, not
+    beyond a bleed: a sheet has none. The fold's marks on the fold, at the head and the foot."""
+    source = _a5_pages(tmp_path, 4, "")
+    impose(source, tmp_path / "a3.pdf", Plan("booklet", sheet="a3"))
+    lines = _mark_lines(tmp_path / "a3.pdf")
+    assert len(lines) == 2 * 10
+    middle, left, right = 420 / 2 * MM, 420 / 2 * MM - 148 * MM, 420 / 2 * MM + 148 * MM
+    bottom, top = (297 - 210) / 2 * MM, (297 + 210) / 2 * MM
+    for (x0, y0), (x1, y1) in lines:
+        near = max(left - x0, x0 - right, bottom - y0, y0 - top)
+        far = max(left - x1, x1 - right, bottom - y1, y1 - top)
+        assert near == pytest.approx(3 * MM, abs=0.01) and far - near == pytest.approx(5 * MM, abs=0.02)
+    assert sorted(round(y0) for (x0, y0), _ in lines if x0 == pytest.approx(middle, abs=0.01)) == sorted(
+        2 * [round(bottom - 3 * MM), round(top + 3 * MM)]
+    )
+
+
+def test_sheet_marks_end_at_the_edge_of_the_sheet(tmp_path: Path) -> None:
+    """Pages of 144 x 180 mm leave 4.5 mm of landscape A4 at each side: the crop marks there run from
+    3 mm to the edge, 1.5 mm; those at the head and foot (15 mm of room) their whole 5 mm."""
+    source = tmp_path / "narrow.pdf"
+    HTML(string="<style>@page { size: 144mm 180mm; margin: 0 }</style><p>N</p>").write_pdf(source)
+    impose(source, tmp_path / "a4.pdf", Plan("2up", sheet="a4"))
+    lengths = sorted(round(math.dist(*line) / MM, 2) for line in _mark_lines(tmp_path / "a4.pdf"))
+    assert lengths == [1.5] * 4 + [5.0] * 6  # 4 at the sides; 4 corners' and the cut's, at head and foot
+
+
+LAYOUT_WORDS = {  # each layout's cover note title and last step, as a distributor reads them
+    "booklet": ("How to print and fold this booklet", "Fold each sheet in half, page 1 outside; nest the"),
+    "2up": ("How to print and cut these sheets", "Cut each sheet in half along the middle"),
+}
+
+
+def test_every_layout_is_tested_for_its_words() -> None:
+    assert set(LAYOUT_WORDS) == set(LAYOUTS)
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUT_WORDS))
+def test_each_layout_has_its_cover_note_and_steps(editions: tuple[Project, Path, Path], name: str) -> None:
+    project, _, print_edition = editions
+    title, last_step = LAYOUT_WORDS[name]
+    result = impose_output(project, print_edition, Plan(name, sheet="a3"), force=True)
+    assert result.instructions[-1].startswith(last_step)
+    assert result.instructions[0].startswith("Load A3 paper and print at actual size")
+    note = " ".join(" ".join(page.extract_text() for page in PdfReader(result.note).pages).split())
+    assert title in note
+    for step in result.instructions:
+        assert " ".join(step.split()) in note, step
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"layout": "4up"}, "layout: '4up' is not one of booklet, 2up"),
+        ({"layout": "2up", "creep_mm": 3}, "creep: only folded sheets creep (booklet), not 2up"),
+        ({"sheet": "a2"}, "sheet: 'a2' is not one of None, a5, a4, a3"),
+        ({"duplex": "sideways"}, "duplex: 'sideways' is not one of short, long"),
+        ({"order": "backwards"}, "order: 'backwards' is not one of duplex, fronts-then-backs"),
+        ({"creep_mm": -1}, "creep: -1 mm: creep cannot be less than 0"),
+    ],
+)
+def test_a_plan_that_names_what_is_not_there_is_refused(options: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Plan(**options)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--layout", "4up"], "Invalid value for '--layout': '4up' is not one of 'booklet', '2up'."),
+        (["--layout", "2up", "--creep", "3"], "creep: only folded sheets creep (booklet), not 2up"),
+    ],
+)
+def test_an_unknown_layout_is_refused_at_the_command_line(
+    numbered: Path, tmp_path: Path, options: list[str], message: str
+) -> None:
+    shutil.copy(numbered, tmp_path / "in.pdf")
+    result = run_layout(tmp_path, "impose", "in.pdf", *options, "--to", "out.pdf")
+    assert result.returncode == 2 and f"Error: {message}" in result.stderr.splitlines(), result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "out.pdf").exists()

@@ -203,3 +203,45 @@ def test_every_shipped_print_edition_sets_its_body_text_on_black_alone(
     inked = [inks for xy in body_text_pixels(printed, 2) if any(inks := inks_at(plates, *xy))]
     assert len(inked) > 5000, len(inked)  # a page of running text
     assert all(inks[:3] == (0, 0, 0) for inks in inked), Counter(i for i in inked if i[:3] != (0, 0, 0))
+
+
+@pytest.fixture(scope="module", params=[5, 1], ids=["5mm", "1mm"])
+def bled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[float, Path]:
+    """The scratch issue's print edition under a copy of the house style whose pages bleed 5 (or 1) mm,
+    and that bleed in points."""
+    import shutil
+
+    bleed = request.param
+    root = make_scratch(tmp_path_factory.mktemp(f"bleed{bleed}"))
+    (root / "styles").unlink()  # the shared styles: the copy is this project's own
+    shutil.copytree(ROOT / "styles" / "spark", root / "styles" / "spark")
+    style = root / "styles" / "spark" / "style.css"
+    house = "@page {\n  size: A4;\n  bleed: 3mm;"
+    masthead = "margin: -20mm -18mm 0;"  # to the edge of the bleed: 17 + 3, 15 + 3
+    text = style.read_text()
+    assert house in text and masthead in text
+    text = text.replace(house, f"@page {{\n  size: A4;\n  bleed: {bleed}mm;")
+    style.write_text(text.replace(masthead, f"margin: -{17 + bleed}mm -{15 + bleed}mm 0;"))
+    project = Project(root=root, out=root / "build")
+    (result,) = build_issues(project, [root / "issues" / "001"], force=True)
+    assert not result.problems, [str(p) for p in result.problems]
+    return bleed * 72 / 25.4, project.print_path(load_publication(project.issues_root, root), 1)
+
+
+def test_crop_marks_start_beyond_the_bleed_the_style_sets(bled: tuple[float, Path]) -> None:
+    """Every crop mark starts 0.5 mm beyond the style's bleed (not the BleedBox's at most 10 pt) and
+    runs 5 mm out, on a sheet that holds it: read from the marks stream, in points."""
+    bleed, printed = bled
+    mm = 72 / 25.4
+    for page in PdfReader(printed).pages:
+        trim, media = page.trimbox, page.mediabox
+        marks = page["/Contents"][-1].get_object().get_data().decode()
+        lines = re.findall(r"([-\d.]+) ([-\d.]+) m ([-\d.]+) ([-\d.]+) l S", marks)
+        assert len(lines) == 8
+        for x0, y0, x1, y1 in ((float(v) for v in line) for line in lines):
+            near = max(trim.left - x0, x0 - trim.right, trim.bottom - y0, y0 - trim.top)
+            far = max(trim.left - x1, x1 - trim.right, trim.bottom - y1, y1 - trim.top)
+            assert near == pytest.approx(bleed + 0.5 * mm, abs=0.01), (x0, y0)
+            assert far - near == pytest.approx(5 * mm, abs=0.02), (x0, y0, x1, y1)
+            assert media.left < x1 < media.right and media.bottom < y1 < media.top
+        assert float(trim.left) - float(media.left) == pytest.approx(bleed + 7 * mm, abs=0.01)  # 1.5 mm spare

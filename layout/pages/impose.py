@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..model.errors import PdfInputError, Problem
-from ..typeset.marks import HAIRLINE, Box, crop_marks
+from ..typeset.marks import HAIRLINE, Rect, crop_marks
 from ..typeset.render import count
 from ..units import MM, to_fold
 
@@ -372,8 +372,10 @@ def _marks(paper: Paper, cell: Paper, edges: list[float], y0: float) -> list[str
 
     Pages that fill the sheet leave no room outside the trim: no marks, the cover note says where to fold.
     """
-    trim = Box(edges[0], y0, edges[-1], y0 + cell.height)
-    marks = crop_marks(trim, MARK_GAP, BLACK, between=edges[1:-1], sheet=Box(0, 0, paper.width, paper.height))
+    trim = Rect(edges[0], y0, edges[-1], y0 + cell.height)
+    marks = crop_marks(
+        trim, MARK_GAP, BLACK, between=edges[1:-1], sheet=Rect(0, 0, paper.width, paper.height)
+    )
     return ["q", *marks, "Q"] if marks else []
 
 

@@ -1,11 +1,12 @@
 """Stage 4: HTML into PDF with WeasyPrint, behind a sandboxed fetcher.
 
-An issue is laid out once, with a 3 mm bleed, and written twice:
+An issue is laid out once, with the bleed its style gives (3 mm in the house style), and written twice:
 
 - the archive edition (PDF/A-2a and PDF/UA-1: tagged, bookmarked, screen-resolution images), cropped to
   the trim so that a reader sees the page as it was printed;
 - the print edition, padded to a multiple of 4 pages before the back page, with crop marks
-  drawn outside the bleed on a sheet 10 mm larger than the trim on every side.
+  (``marks``) drawn beyond each page's bleed on a sheet that holds them: 10 mm larger than the trim
+  on every side for a 3 mm bleed.
 
 The fetcher lets WeasyPrint read only files below a few folders (the issue's, the style's,
 the fonts'): no network, no ``file://`` outside the project, nothing that is not a file.
@@ -44,13 +45,14 @@ from ..paths import ICC_DIR
 from ..units import MM, blanks_to_fold
 from . import archival, tagging
 from .colours import PRESS_SPACE, SRGB_SPACE, HouseColours, for_press, house_colours, resolve_number
+from .marks import LENGTH as MARK_LENGTH
+from .marks import Rect, crop_marks
 from .overflow import laid_out_within_bounds
 from .speedups import faster_layout
 
-BLEED = 3 * MM
-SLUG = 10 * MM  # the sheet beyond the trim that carries the crop marks
-MARK_OFFSET = BLEED + 0.5 * MM  # crop marks start a little beyond the bleed, never on its edge
-MARK_LENGTH = 5 * MM
+MARK_CLEARANCE = 0.5 * MM  # crop marks start this far beyond the page's bleed, never on its edge
+SLUG = 1.5 * MM  # the sheet beyond the crop marks' ends (10 mm beyond the trim with a 3 mm bleed)
+REGISTRATION = f"/{PRESS_SPACE} CS 1 1 1 1 SC"  # on every plate, as the house colours are: see colours.py
 MAX_FETCH_BYTES = 25_000_000
 SCREEN_DPI = 150
 LINK_SLACK = 0.01  # CSS px: a box inside a link may overhang it by a rounding error
@@ -388,16 +390,19 @@ def _describe_links(document: Document) -> None:
 
 def _finish_print(document: Document, pdf: pydyf.PDF, document_id: uuid.UUID, colours: HouseColours) -> None:
     for_press(pdf, _pages(pdf), colours, document.color_profiles[SRGB_SPACE].pdf_reference)
-    marked: dict[tuple[float, ...], tuple[pydyf.Stream, pydyf.Stream]] = {}  # one copy for each trim
+    marked: dict[tuple[float, ...], tuple[pydyf.Stream, pydyf.Stream]] = {}  # one copy a trim and bleed
     for page in _pages(pdf):
         left, bottom, right, top = trim = tuple(page["TrimBox"])
-        page["MediaBox"] = pydyf.Array([left - SLUG, bottom - SLUG, right + SLUG, top + SLUG])
-        if trim not in marked:
-            marks = [b"Q", *_crop_marks(left, bottom, right, top)]
-            marked[trim] = pydyf.Stream([b"q"], compress=True), pydyf.Stream(marks, compress=True)
-            for stream in marked[trim]:
+        start = _bleed(page) + MARK_CLEARANCE
+        edge = start + MARK_LENGTH + SLUG
+        page["MediaBox"] = pydyf.Array([left - edge, bottom - edge, right + edge, top + edge])
+        key = (*trim, start)
+        if key not in marked:
+            marks = [b"Q", *(line.encode() for line in crop_marks(Rect(*trim), start, REGISTRATION))]
+            marked[key] = pydyf.Stream([b"q"], compress=True), pydyf.Stream(marks, compress=True)
+            for stream in marked[key]:
                 pdf.add_object(stream)
-        save, marks = marked[trim]
+        save, marks = marked[key]
         page["Contents"] = pydyf.Array([save.reference, page["Contents"], marks.reference])
     _label_pages(pdf)
     profile = _print_profile()
@@ -425,16 +430,9 @@ def _pdfx_metadata(pdf: pydyf.PDF, document_id: uuid.UUID) -> None:
     ]
 
 
-def _crop_marks(left: float, bottom: float, right: float, top: float) -> list[bytes]:
-    """Hairlines on the trim lines, from a little beyond the bleed outwards, in registration black."""
-    near, far = MARK_OFFSET, MARK_OFFSET + MARK_LENGTH
-    ops = [f"0.3 w /{PRESS_SPACE} CS 1 1 1 1 SC".encode()]  # as the house colours: see colours.py
-    for x, y, sx, sy in (
-        (left, bottom, -1, -1),
-        (right, bottom, 1, -1),
-        (left, top, -1, 1),
-        (right, top, 1, 1),
-    ):
-        ops.append(f"{x + sx * near:.2f} {y:.2f} m {x + sx * far:.2f} {y:.2f} l S".encode())
-        ops.append(f"{x:.2f} {y + sy * near:.2f} m {x:.2f} {y + sy * far:.2f} l S".encode())
-    return ops
+def _bleed(page: pydyf.Dictionary) -> float:
+    """How far the page's artwork runs beyond its trim, as its style set it (``@page { bleed }``):
+    the MediaBox WeasyPrint wrote beyond the TrimBox, on its widest side. Not the BleedBox, which
+    WeasyPrint puts at most 10 pt (3.5 mm) beyond the trim, however wide the bleed."""
+    boxes = zip(page["MediaBox"], page["TrimBox"], strict=True)
+    return max(abs(float(media) - float(trim)) for media, trim in boxes)

@@ -22,7 +22,7 @@ LENGTH = 5 * MM  # how long each mark is
 ROOM = 1.0  # a mark with less room than this beyond its start, in points, is left out
 
 
-class Box(NamedTuple):
+class Rect(NamedTuple):
     """A rectangle in PDF points, as PDF boxes list it."""
 
     left: float
@@ -32,11 +32,11 @@ class Box(NamedTuple):
 
 
 def crop_marks(
-    trim: Box,
+    trim: Rect,
     start: float,
     colour: str,
     between: Sequence[float] = (),
-    sheet: Box | None = None,
+    sheet: Rect | None = None,
     length: float = LENGTH,
 ) -> list[str]:
     """The content-stream lines drawing marks on the lines of ``trim``: two at each corner, and one at
@@ -45,8 +45,8 @@ def crop_marks(
     (the colour-setting operator). On a ``sheet`` the marks end at its edge, and those with less than
     ``ROOM`` beyond their start are left out; no lines at all when no mark is left.
     """
-    sheet = sheet or Box(-float("inf"), -float("inf"), float("inf"), float("inf"))
-    room = Box(
+    sheet = sheet or Rect(-float("inf"), -float("inf"), float("inf"), float("inf"))
+    room = Rect(
         trim.left - sheet.left, trim.bottom - sheet.bottom, sheet.right - trim.right, sheet.top - trim.top
     )
     ticks = []  # (x, y) on the trim line, the direction outwards, the room that way
