@@ -157,7 +157,7 @@ def _report_issue(result: IssueResult) -> None:
     click.echo(
         f"No {result.number}: {result.pages} pages; print edition {result.print_pages} pages ({blanks})"
     )
-    for output in result.outputs:
+    for output in result.outputs.values():
         click.echo(f"  wrote {os.path.relpath(output)}")
     for title in result.ragged:
         click.echo(f"  set ragged-right, its language has no hyphenation: {title}")
@@ -383,7 +383,7 @@ def _built(issue_dir: Path, out: str | None) -> tuple[Project, IssueResult]:
     if not result.skipped:
         click.echo(f"No {result.number}: built")
     if result.fit is None:  # skipped without loading the issue: read its copyfit from the PDF
-        result.fit = issue_fit(load(project, issue_dir), Path(result.outputs[0]))
+        result.fit = issue_fit(load(project, issue_dir), Path(result.outputs["archive"]))
     return project, result
 
 
@@ -397,7 +397,7 @@ def fit(issue_dir: Path, out: str | None) -> None:
 
     _, result = _built(issue_dir, out)
     click.echo(f"No {result.number}: " + "\n".join(report(result.fit)))
-    archive, printed = (Path(output) for output in result.outputs)
+    archive, printed = Path(result.outputs["archive"]), Path(result.outputs["print"])
     findings = preflight_issue(printed, archive, [article.title for article in result.fit.articles])
     click.echo(f"Preflight: {count(len(findings), 'warning') if findings else 'no warnings'}")
     for finding in findings:
@@ -534,7 +534,7 @@ def _report_pamphlet(result) -> None:
     else:
         blanks = f"{count(result.added, 'blank page')} added before the back cover"
         click.echo(f"{result.title}: {size}; print edition {result.print_pages} pages ({blanks})")
-        for output in result.outputs:
+        for output in result.outputs.values():
             click.echo(f"  wrote {os.path.relpath(output)}")
     _report_imposed(result.imposed)
 

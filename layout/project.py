@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .pages.impose import PHOTOCOPIER_BOOKLET
+from .editions import ARCHIVE, PRINT, Output, edition
 
 if TYPE_CHECKING:
     from .model.manifest import Publication
@@ -31,11 +31,19 @@ class Project:
     def style_dir(self, style: str) -> Path:
         return self.root / "styles" / style
 
+    def issue_output(self, output: Output | str, publication: Publication, number: int) -> Path:
+        """Where an issue's output registered in ``layout.editions`` goes (an edition or its name, an
+        imposed output by its own plan): ``issues/the-spark-021.pdf``, ``print/the-spark-021.pdf``."""
+        entry = edition(output) if isinstance(output, str) else output
+        return entry.path(self.out, "issue", f"{publication.slug}-{number:03d}")
+
     def archive_path(self, publication: Publication, number: int) -> Path:
-        return self.out / "issues" / f"{publication.slug}-{number:03d}.pdf"
+        """The archive edition: what volumes are bound from and covers are drawn from."""
+        return self.issue_output(ARCHIVE, publication, number)
 
     def print_path(self, publication: Publication, number: int) -> Path:
-        return self.out / "print" / f"{publication.slug}-{number:03d}.pdf"
+        """The print edition: what proofs are drawn from and booklets imposed from."""
+        return self.issue_output(PRINT, publication, number)
 
     def imposed_path(self, source: Path, plan: Plan) -> Path:
         """Where ``source`` imposed by ``plan`` (its sheet chosen) goes: named by layout and sheet."""
@@ -44,14 +52,6 @@ class Project:
     def note_path(self, imposed: Path) -> Path:
         """The cover note beside imposed sheets: how to print, fold and cut them."""
         return imposed.with_name(f"{imposed.stem}-note.pdf")
-
-    def booklet_path(self, publication: Publication, number: int) -> Path:
-        """The print edition imposed as an A5 booklet on A4 sheets, for office photocopiers."""
-        return self.imposed_path(self.print_path(publication, number), PHOTOCOPIER_BOOKLET)
-
-    def booklet_note_path(self, publication: Publication, number: int) -> Path:
-        """The cover note of the photocopier booklet: how to print, fold and staple it."""
-        return self.note_path(self.booklet_path(publication, number))
 
     def leaflet_path(self, publication: Publication, number: int, slug: str, size: str) -> Path:
         return self.out / "leaflets" / f"{publication.slug}-{number:03d}-{slug}-{size}.pdf"

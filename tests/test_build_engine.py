@@ -169,3 +169,33 @@ def test_an_output_is_made_again_when_the_code_that_makes_it_changes(tmp_path: P
     code.write_text("A = 2\n")  # the same size: only the bytes tell
     assert stamps.digest_files([article]) != before
     assert list(stamps.file_stats([article])) == [str(article), str(code)]
+
+
+def test_the_edition_registry_drives_what_an_issue_build_writes(scratch: Path, monkeypatch) -> None:
+    """Every edition registered for issues is written, by name, where the registry puts it; one entry
+    more (a large-print archive copy, say) is written, stamped and kept, nothing else touched."""
+    from dataclasses import replace
+
+    import pytest
+    from pypdf import PdfReader
+
+    from layout import editions
+    from layout.build.issues import build_issue, unchanged_issue
+    from layout.model.errors import LayoutError
+    from layout.model.manifest import load_publication
+    from layout.project import Project
+
+    project, issue_dir = Project(scratch, scratch / "build"), scratch / "issues" / "001"
+    large = replace(editions.ARCHIVE, name="large-print", folders={"issue": "large"}, offered={})
+    monkeypatch.setattr(editions, "EDITIONS", (*editions.EDITIONS, large))
+    result = build_issue(project, issue_dir)
+    assert not result.problems, result.problems
+    publication = load_publication(project.issues_root, project.root)
+    expected = {e.name: str(project.issue_output(e, publication, 1)) for e in editions.editions_for("issue")}
+    assert result.outputs == expected and list(expected) == ["archive", "print", "large-print"]
+    assert expected["large-print"] == str(scratch / "build" / "large" / "the-spark-001.pdf")
+    pages = [len(PdfReader(path).pages) for path in expected.values()]
+    assert pages == [result.pages, result.print_pages, result.pages] and result.print_pages % 4 == 0
+    assert unchanged_issue(project, issue_dir).outputs == expected  # kept by name in its stamp
+    with pytest.raises(LayoutError, match="no edition 'big': the editions are archive, print, large-print"):
+        editions.edition("big")

@@ -406,7 +406,7 @@ def assert_prints_the_document(outcome: Outcome, expected: Expected) -> None:
     project = Project(root=outcome.root, out=outcome.root / "build")
     result = build_issue(project, outcome.issue_dir)
     assert not result.problems, result.problems
-    archive = Path(result.outputs[0])
+    archive = Path(result.outputs["archive"])
     issue = load(project, outcome.issue_dir).issue
     pages = pdfcheck.read_pdf(archive)
     assert pdfcheck.missing_words(pages, issue, pdfcheck.house_style()) == []

@@ -202,7 +202,7 @@ def editions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, Path, P
     project = Project(root=root, out=root / "build")
     result = build_issue(project, root / "issues" / "001")
     assert not result.problems, result.problems
-    archive, print_edition = map(Path, result.outputs)
+    archive, print_edition = Path(result.outputs["archive"]), Path(result.outputs["print"])
     return project, archive, print_edition
 
 

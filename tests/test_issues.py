@@ -237,7 +237,7 @@ def test_every_note_prints_once_on_the_page_of_its_call(tmp_path: Path) -> None:
     scratch_issue(tmp_path, {"notes.md": noted_article()})
     result = build_issue(Project(tmp_path, tmp_path / "build"), tmp_path / "issues" / "001")
     assert not result.problems, result.problems
-    for edition in result.outputs:
+    for edition in result.outputs.values():
         found = notes_and_calls(Path(edition))
         assert all(len(calls) == 1 and notes == calls for calls, notes in found.values()), (edition, found)
         assert len({calls[0] for calls, _ in found.values()}) == 3, found  # each on a page of its own

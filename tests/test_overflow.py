@@ -52,7 +52,7 @@ def _build(root: Path) -> Path:
     project = Project(root=root, out=root / "build")
     (result,) = build_issues(project, jobs=1, force=True)
     assert not result.problems, [str(problem) for problem in result.problems]
-    return Path(result.outputs[0])
+    return Path(result.outputs["archive"])
 
 
 def _chars(pdf: Path) -> list[list[tuple[str, tuple[float, float, float, float]]]]:

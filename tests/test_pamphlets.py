@@ -56,7 +56,7 @@ def word_counts(text: str) -> Counter:
 
 def test_the_cover_names_the_pamphlet_and_where_its_articles_come_from(syria) -> None:
     result, chosen = syria
-    cover = pages_of(result.outputs[0])[0]
+    cover = pages_of(result.outputs["archive"])[0]
     assert "THE SPARK" in cover and "Syria" in cover and "Solidarity with the masses" in cover
     assert "Articles from The Spark, 2017" in cover
     assert [article.slug for _, article in chosen][:1] == ["international-perspectives-2017"]  # no 20 first
@@ -66,7 +66,7 @@ def test_the_cover_names_the_pamphlet_and_where_its_articles_come_from(syria) ->
 
 def test_the_contents_give_the_pages_where_the_titles_are(syria) -> None:
     result, chosen = syria
-    pages = pages_of(result.outputs[0])
+    pages = pages_of(result.outputs["archive"])
     contents = pages[1]
     assert contents.startswith("Contents")
     for item, article in chosen:
@@ -81,7 +81,7 @@ def test_the_contents_give_the_pages_where_the_titles_are(syria) -> None:
 
 def test_every_word_of_every_article_is_printed(syria) -> None:
     result, chosen = syria
-    printed = word_counts(" ".join(pages_of(result.outputs[0])))
+    printed = word_counts(" ".join(pages_of(result.outputs["archive"])))
     for item, article in chosen:
         source = re.sub(r"<[^>]+>", " ", item.texts[article.slug].html)
         missing = word_counts(source) - printed
@@ -90,7 +90,7 @@ def test_every_word_of_every_article_is_printed(syria) -> None:
 
 def test_the_back_cover_has_the_contacts_and_the_print_edition_is_padded_before_it(syria) -> None:
     result, _ = syria
-    archive, printed = pages_of(result.outputs[0]), pages_of(result.outputs[1])
+    archive, printed = pages_of(result.outputs["archive"]), pages_of(result.outputs["print"])
     for pages in (archive, printed):
         assert "GET INVOLVED" in pages[-1] and "+27 822020617" in pages[-1] and "Donate to WIVP" in pages[-1]
     assert len(printed) % 4 == 0 and len(printed) == result.print_pages == len(archive) + result.added
@@ -122,7 +122,7 @@ def test_the_booklet_is_in_saddle_stitch_order_with_its_note(syria) -> None:
     imposed = result.imposed
     assert imposed and imposed.output.endswith("pamphlets/syria-test-booklet-a4.pdf")
     assert Path(imposed.note).is_file() and imposed.sheets == result.print_pages // 4
-    printed = pages_of(result.outputs[1])
+    printed = pages_of(result.outputs["print"])
     sides = booklet_sides(result.print_pages)
     assert len(PdfReader(imposed.output).pages) == len(sides)
     for side in (0, 1, len(sides) - 1):
@@ -137,7 +137,7 @@ def test_the_booklet_is_in_saddle_stitch_order_with_its_note(syria) -> None:
 
 def test_the_archive_edition_passes_the_pdfa_and_pdfua_checks(syria) -> None:
     result, chosen = syria
-    archive = Path(result.outputs[0])
+    archive = Path(result.outputs["archive"])
     assert check_pdfa(archive) == [] and check_pdfua(archive) == []
     outline = [item.title for item in PdfReader(archive).outline if not isinstance(item, list)]
     assert len(outline) == len(chosen)
@@ -165,12 +165,12 @@ def test_a_pamphlet_by_list_keeps_the_order_given_and_spans_the_years(tmp_path: 
     pamphlet = Pamphlet("mine", "Two articles", picks=((1, "small.md"), (2, "1")))
     result, chosen = built(project, pamphlet)
     assert [a.title for _, a in chosen] == ["A small test article", "An older article"]
-    pages = pages_of(result.outputs[0])
+    pages = pages_of(result.outputs["archive"])
     assert "Articles from The Spark, 2016–2017" in pages[0]
     assert pages[1].index("A small test article") < pages[1].index("An older article")
     assert "Not chosen" not in " ".join(pages)
     assert "From The Spark no 2, 5 November 2016" in " ".join(pages)
-    assert check_pdfa(Path(result.outputs[0])) == []  # both issues' figures found and embedded
+    assert check_pdfa(Path(result.outputs["archive"])) == []  # both issues' figures found and embedded
 
 
 def test_declared_pamphlets_are_built_once_and_kept(tmp_path: Path) -> None:

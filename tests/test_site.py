@@ -335,3 +335,29 @@ def test_the_site_takes_the_house_colours_from_the_one_description(site: SiteRes
         assert re.search(rf"{name}:#{r:02x}{g:02x}{b:02x}[;}}]", served), name
         assert not re.search(rf"^\s*{name}:", own, re.MULTILINE), f"site.css names {name} again"
     assert served.index(":root") < served.index("@font-face")  # before the site's own sheet
+
+
+def test_the_site_offers_each_output_the_edition_registry_offers(site: SiteResult, project: Project):
+    """An issue's downloads and a pamphlet's are the registry's offered entries, in its order, each
+    with its label and note, at its stable address and with the bytes the build wrote."""
+    import lxml.html
+
+    from layout.editions import offered_for
+
+    publication = load_publication(project.issues_root, project.root)
+    page = lxml.html.parse(str(site.root / "issues" / "021" / "index.html"))
+    items = page.xpath("//section[contains(@class, 'downloads')]//li[@class='download']")
+    pdfs = [item for item in items if item.xpath("string(.//a/@href)").endswith(".pdf")]
+    offered = offered_for("issue")
+    label, note = "string(.//*[@class='download-label'])", "string(.//p[@class='download-note'])"
+    shown = [(item.xpath(label), item.xpath(note)) for item in pdfs]
+    assert shown == [output.offered["issue"] for output in offered]
+    for item, output in zip(pdfs, offered, strict=True):
+        href = item.xpath("string(.//a/@href)")
+        assert href == f"../../pdf/the-spark-021{output.suffix}.pdf", href
+        built = project.issue_output(output, publication, 21)
+        assert (site.root / "pdf" / Path(href).name).read_bytes() == built.read_bytes(), output.name
+    subjects = lxml.html.parse(str(site.root / "subjects" / "index.html"))
+    shelves = subjects.xpath("//section[@aria-labelledby='pamphlets-title']//ul[li[@class='download']]")
+    labels = [o.offered["pamphlet"][0] for o in offered_for("pamphlet")]
+    assert shelves and all(shelf.xpath(".//*[@class='download-label']/text()") == labels for shelf in shelves)

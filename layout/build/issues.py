@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..editions import BOOKLET, PRINT, edition, editions_for
 from ..model.errors import LayoutError, Problem, internal_error
-from ..model.manifest import display_path, find_issue_dirs, number_clashes
+from ..model.manifest import Publication, display_path, find_issue_dirs, number_clashes
 from ..pages.impose import PHOTOCOPIER_BOOKLET, Plan
 from ..project import Project
 from ..text.hyphenation import is_hyphenated
@@ -38,7 +39,8 @@ class Made:
     print_pages: int = 0
     added: int = 0
     skipped: bool = False
-    outputs: list[str] = field(default_factory=list)
+    outputs: dict[str, str] = field(default_factory=dict)
+    """Each edition's file, by its name in ``layout.editions`` (``outputs["print"]``)."""
     imposed: ImposeResult | None = None
     problems: list[Problem] = field(default_factory=list)
 
@@ -68,7 +70,7 @@ def build_issue(
     try:
         result = _build_issue(project, issue_dir, force)
         if plan and not result.problems:
-            result.imposed = impose_output(project, Path(result.outputs[1]), plan, force)
+            result.imposed = impose_output(project, Path(result.outputs[BOOKLET.source]), plan, force)
     except LayoutError as error:
         result.problems = error.problems
     except Exception as error:
@@ -83,7 +85,7 @@ def _issue_stamp(project: Project, issue_dir: Path) -> Path:
 def unchanged_issue(project: Project, issue_dir: Path) -> IssueResult | None:
     """The result of the issue's last build, if nothing it was made from has been touched since."""
     state = unchanged_state(_issue_stamp(project, issue_dir), project.places)
-    if state is None:
+    if state is None or not isinstance(state.get("outputs"), dict):  # a stamp from before the registry
         return None
     return IssueResult(
         str(issue_dir),
@@ -101,9 +103,8 @@ def is_up_to_date(project: Project, loaded: LoadedIssue) -> bool:
     stamp = _issue_stamp(project, loaded.directory)
     if unchanged_state(stamp, project.places):
         return True
-    number, publication = loaded.issue.number, loaded.publication
-    outputs = [project.archive_path(publication, number), project.print_path(publication, number)]
-    return read_stamp(stamp, digest_files(input_files(project, loaded)), outputs) is not None
+    outputs = issue_outputs(project, loaded.publication, loaded.issue.number)
+    return read_stamp(stamp, digest_files(input_files(project, loaded)), list(outputs.values())) is not None
 
 
 def _build_issue(project: Project, issue_dir: Path, force: bool) -> IssueResult:
@@ -117,16 +118,13 @@ def _build_issue(project: Project, issue_dir: Path, force: bool) -> IssueResult:
         return result
     publication, issue = loaded.publication, loaded.issue
     result.number = issue.number
-    archive, printed = (
-        project.archive_path(publication, issue.number),
-        project.print_path(publication, issue.number),
-    )
-    result.outputs = [str(archive), str(printed)]
+    outputs = issue_outputs(project, publication, issue.number)
+    result.outputs = {name: str(path) for name, path in outputs.items()}
     files = input_files(project, loaded)
     inputs = file_stats(files)  # as read, not as they may be once typesetting is over
     digest = digest_files(files)
     stamp = _issue_stamp(project, issue_dir)
-    state = None if force else read_stamp(stamp, digest, [archive, printed])
+    state = None if force else read_stamp(stamp, digest, list(outputs.values()))
     if state:  # touched but not changed
         result.skipped, result.pages = True, state["pages"]
         result.print_pages, result.added = state["print_pages"], state["added"]
@@ -170,21 +168,32 @@ def _typeset_issue(project: Project, loaded: LoadedIssue, result: IssueResult, d
     result.fit = fit_pages(article_starts(document), len(document.pages), words, issue.folder)
 
 
-def write_editions(
-    typesetter: Typesetter, document: Document, blank: Document, outputs: list[str], digest: str, title: str
-) -> tuple[int, int, int]:
-    """The archive edition of ``document`` and its print edition, padded to the fold with ``blank``'s
-    page before the back page, written to ``outputs`` (archive, print) each atomically: an issue's
-    and a pamphlet's. Its pages, the print edition's and the blanks added."""
-    from ..typeset.editions import identifier, pad_to_fold, write_archive, write_print
+def issue_outputs(project: Project, publication: Publication, number: int) -> dict[str, Path]:
+    """Where each edition an issue is made in goes, by the edition's name."""
+    return {
+        edition.name: project.issue_output(edition, publication, number) for edition in editions_for("issue")
+    }
 
-    archive, printed = map(Path, outputs)
-    with atomic_path(archive) as temporary:  # the archive edition first: what an editor watching opens
-        write_archive(document, temporary, identifier(digest, "archive", title))
-    padded, added = pad_to_fold(document, blank)
-    with atomic_path(printed) as temporary:
-        write_print(padded, temporary, identifier(digest, "print", title), typesetter.colours)
-    return len(document.pages), len(padded.pages), added
+
+def write_editions(
+    typesetter: Typesetter,
+    document: Document,
+    blank: Document,
+    outputs: dict[str, str],
+    digest: str,
+    title: str,
+) -> tuple[int, int, int]:
+    """Every edition named in ``outputs`` (an issue's, a pamphlet's, in the registry's order) written
+    from ``document`` by its entry of ``layout.editions``, each atomically to its file; the print
+    edition padded to the fold with ``blank``'s page. Its pages, the print edition's and the blanks added."""
+    from ..typeset.editions import Typeset, identifier
+
+    typeset = Typeset(document, blank, typesetter.colours)
+    pages = {}
+    for name, target in outputs.items():
+        with atomic_path(Path(target)) as temporary:
+            pages[name] = edition(name).write(typeset, temporary, identifier(digest, name, title))
+    return len(document.pages), pages[PRINT.name], pages[PRINT.name] - len(document.pages)
 
 
 def issue_fit(loaded: LoadedIssue, archive: Path) -> Copyfit:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..editions import BOOKLET, editions_for
 from ..model.errors import LayoutError, ManifestError, Problem, in_file_order, internal_error
 from ..model.manifest import (
     Article,
@@ -310,17 +311,12 @@ def pamphlet_digest(project: Project, pamphlet: Pamphlet, chosen: Chosen) -> str
     return digest_files(input_files(project, chosen), repr(dataclasses.astuple(pamphlet)), *chosen_keys)
 
 
-def archive_path(project: Project, pamphlet_id: str) -> Path:
-    return project.out / "pamphlets" / f"{pamphlet_id}.pdf"
-
-
-def print_path(project: Project, pamphlet_id: str) -> Path:
-    return project.out / "pamphlets" / "print" / f"{pamphlet_id}.pdf"
-
-
-def booklet_path(project: Project, pamphlet_id: str, plan: Plan) -> Path:
-    """The imposed sheets beside the archive edition, named as an issue's: ``ID-booklet-a4.pdf``."""
-    return project.out / "pamphlets" / f"{pamphlet_id}-{plan.layout}-{plan.sheet}.pdf"
+def pamphlet_outputs(project: Project, pamphlet_id: str) -> dict[str, Path]:
+    """Where each edition a pamphlet is made in goes (``layout.editions``), by the edition's name."""
+    return {
+        edition.name: edition.path(project.out, "pamphlet", pamphlet_id)
+        for edition in editions_for("pamphlet")
+    }
 
 
 def build_pamphlet(
@@ -336,9 +332,9 @@ def build_pamphlet(
     try:
         _typeset(project, pamphlet, chosen, result, force)
         if plan:
-            printed = Path(result.outputs[1])
+            printed = Path(result.outputs[BOOKLET.source])
             sheets = choose_sheet(printed, plan)
-            target = booklet_path(project, pamphlet.id, sheets)
+            target = BOOKLET.path(project.out, "pamphlet", pamphlet.id, sheets)  # beside the archive edition
             result.imposed = impose_output(project, printed, sheets, force, target=target)
     except LayoutError as error:
         result.problems = error.problems
@@ -350,11 +346,11 @@ def build_pamphlet(
 def _typeset(
     project: Project, pamphlet: Pamphlet, chosen: Chosen, result: PamphletResult, force: bool
 ) -> None:
-    archive, printed = archive_path(project, pamphlet.id), print_path(project, pamphlet.id)
-    result.outputs = [str(archive), str(printed)]
+    outputs = pamphlet_outputs(project, pamphlet.id)
+    result.outputs = {name: str(path) for name, path in outputs.items()}
     digest = pamphlet_digest(project, pamphlet, chosen)
     stamp = project.stamp_path(f"pamphlet-{pamphlet.id}")
-    state = None if force else read_stamp(stamp, digest, [archive, printed])
+    state = None if force else read_stamp(stamp, digest, list(outputs.values()))
     if state:
         result.skipped, result.pages = True, state["pages"]
         result.print_pages, result.added = state["print_pages"], state["added"]
@@ -408,7 +404,7 @@ def build_pamphlets(
     stale = []
     for pamphlet, chosen in wanted:
         stamp = project.stamp_path(f"pamphlet-{pamphlet.id}")
-        outputs = [archive_path(project, pamphlet.id), print_path(project, pamphlet.id)]
+        outputs = list(pamphlet_outputs(project, pamphlet.id).values())
         current = not force and read_stamp(stamp, pamphlet_digest(project, pamphlet, chosen), outputs)
         if current:  # settled here: only its booklet is checked
             results[pamphlet.id] = build_pamphlet(project, pamphlet, chosen)

@@ -58,7 +58,9 @@ def unchanged_state(stamp: Path, places: list[str]) -> dict | None:
     state = _recorded(stamp)
     if state.get("places") != places:
         return None
-    if not state.get("inputs") or not all(Path(p).exists() for p in state.get("outputs", ())):
+    outputs = state.get("outputs") or {}
+    made = outputs.values() if isinstance(outputs, dict) else outputs  # by edition name, or a list
+    if not state.get("inputs") or not all(Path(p).exists() for p in made):
         return None
     for name, recorded in state["inputs"].items():
         try:

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..build.issues import is_up_to_date
+from ..build.issues import is_up_to_date, issue_outputs
 from ..build.loading import load
 from ..model.errors import LayoutError, Problem, internal_error
 from ..model.manifest import display_path, find_issue_dirs, number_clashes
@@ -77,9 +77,9 @@ def _check_issue(project: Project, issue_dir: Path, pdf: bool, result: IssueChec
     if pdf:
         from .preflight import preflight_issue  # pypdfium2 only when PDFs are read
 
-        archive = project.archive_path(loaded.publication, loaded.issue.number)
-        printed = project.print_path(loaded.publication, loaded.issue.number)
-        if not (archive.exists() and printed.exists()):
+        outputs = issue_outputs(project, loaded.publication, loaded.issue.number)
+        archive, printed = outputs["archive"], outputs["print"]
+        if not all(path.exists() for path in outputs.values()):
             shown = f"{loaded.issue.folder}/issue.yaml"
             result.problems = [Problem(shown, None, None, "not built yet: run layout build first")]
             return

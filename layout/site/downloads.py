@@ -11,6 +11,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pypdfium2
 from PIL import Image
@@ -19,9 +20,14 @@ from ..build.issues import build_booklets
 from ..build.leaflets import build_leaflets
 from ..build.stamps import atomic_path
 from ..build.volumes import build_volumes
+from ..editions import ARCHIVE, IMPOSED, offered_for
 from ..model.errors import LayoutError, Problem
+from ..model.manifest import Publication
 from ..project import Project
 from ..typeset.render import count
+
+if TYPE_CHECKING:
+    from ..build.pamphlets import PamphletResult
 
 PDF_DIR = "pdf"
 COVER_DIR = "covers"
@@ -109,6 +115,42 @@ def offer(site: Path, source: Path, name: str, label: str, note: str = "") -> Do
     return Download(
         label, f"{PDF_DIR}/{name}", len(data), human_size(len(data)), pages, pages_text, digest, note
     )
+
+
+def issue_downloads(
+    project: Project, site: Path, publication: Publication, number: int
+) -> dict[str, Download]:
+    """Every output ``layout.editions`` offers of an issue, copied in as ``STEM-SUFFIX.pdf`` and
+    described with its label and note, by the output's name, in the registry's order."""
+    stem = f"{publication.slug}-{number:03d}"
+    return {
+        output.name: offer(
+            site,
+            project.issue_output(output, publication, number),
+            f"{stem}{output.suffix}.pdf",
+            *output.offered["issue"],
+        )
+        for output in offered_for("issue")
+    }
+
+
+def pamphlet_downloads(site: Path, result: PamphletResult) -> list[Download]:
+    """Every output ``layout.editions`` offers of a pamphlet that was made (its booklet and note only
+    when it was imposed), copied in as ``pamphlets/ID-SUFFIX.pdf``; its note says how many articles."""
+    made = dict(result.outputs)
+    if result.imposed:
+        imposed = result.imposed
+        made |= {out.name: imposed.note if out.part == "note" else imposed.output for out in IMPOSED}
+    name = Path(made[ARCHIVE.name]).stem
+    downloads = []
+    for output in offered_for("pamphlet"):
+        if output.name in made:
+            label, note = output.offered["pamphlet"]
+            note = note.format(articles=count(result.articles, "article"))
+            downloads.append(
+                offer(site, Path(made[output.name]), f"pamphlets/{name}{output.suffix}.pdf", label, note)
+            )
+    return downloads
 
 
 def page_count(pdf: bytes) -> int:

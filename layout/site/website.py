@@ -19,12 +19,12 @@ import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from markupsafe import Markup
 
 from ..build.loading import LoadedIssue, load
+from ..editions import ARCHIVE
 from ..model.errors import LayoutError, Problem
 from ..model.manifest import (
     Article,
@@ -43,43 +43,28 @@ from ..text.web import WebImage, figure_data, figure_name, web_body
 from ..typeset.colours import house_colours
 from ..typeset.render import (
     anchor,
-    count,
     environment,
     issue_title,
     long_date,
     printed_publication,
     volume_span,
 )
-from .downloads import COVERS_KEPT, Download, build_pdfs, cover, kept, offer, write_file
+from .downloads import (
+    COVERS_KEPT,
+    Download,
+    build_pdfs,
+    cover,
+    issue_downloads,
+    kept,
+    offer,
+    pamphlet_downloads,
+    write_file,
+)
 from .epub import offer_epubs
 from .search import write_search
 from .share import write_share_images
 from .sitecss import PageNames, page_sheet
 
-if TYPE_CHECKING:
-    from ..build.pamphlets import PamphletResult
-
-EDITIONS = (  # what each issue offers: label, where the build puts it, the site's file name, a note
-    (
-        "Archive edition",
-        Project.archive_path,
-        "",
-        "For reading on screen and keeping: tagged, with bookmarks.",
-    ),
-    ("Print edition", Project.print_path, "-print", "For a print shop: A4 with 3 mm bleed and crop marks."),
-    (
-        "A5 booklet",
-        Project.booklet_path,
-        "-booklet",
-        "For an office copier: A5 pages on A4 sheets, two-sided (flip on the short edge), folded.",
-    ),
-    (
-        "How to print the booklet",
-        Project.booklet_note_path,
-        "-booklet-note",
-        "One page to print once and keep with the stack: paper, printer settings, folding, stapling.",
-    ),
-)
 VOLUME_NOTE = "Every issue of the volume bound in one file, with contents and a subject index."
 RECORD = ".layout-site.json"  # the files the last build wrote there, the only ones it may remove
 
@@ -209,10 +194,7 @@ def _issue_entry(
     stem = f"{publication.slug}-{number:03d}"
     folder = f"issues/{number:03d}/"
     url = folder + "index.html"
-    downloads = [
-        offer(site, path(project, publication, number), f"{stem}{suffix}.pdf", label, note)
-        for label, path, suffix, note in EDITIONS
-    ]
+    downloads = issue_downloads(project, site, publication, number)  # what layout.editions offers
     articles = []
     printed = _printed_pages(project.archive_path(publication, number), len(issue.articles))
     for article, printed_page in zip(issue.articles, printed, strict=True):
@@ -234,8 +216,8 @@ def _issue_entry(
         "folder": folder,
         "url": url,
         "cover": cover(site, project.archive_path(publication, number), stem, project.out / COVERS_KEPT),
-        "downloads": downloads,
-        "archive": downloads[0],
+        "downloads": list(downloads.values()),
+        "archive": downloads[ARCHIVE.name],
         "articles": articles,
     }
 
@@ -356,7 +338,7 @@ def _offer_pamphlets(project: Project, site: Path, subjects: list[dict], jobs: i
     for subject in subjects:
         result = built.get(subject["tag"])
         every = len(subject["articles"])
-        subject["pamphlet"] = _pamphlet_downloads(site, result) if result else []
+        subject["pamphlet"] = pamphlet_downloads(site, result) if result else []
         subject["pamphlet_title"] = (
             "All of them in one pamphlet"
             if result is None or result.articles >= every
@@ -367,21 +349,8 @@ def _offer_pamphlets(project: Project, site: Path, subjects: list[dict], jobs: i
     if failed:
         raise LayoutError(failed)
     return [
-        {"title": r.title, "articles": r.articles, "downloads": _pamphlet_downloads(site, r)}
+        {"title": r.title, "articles": r.articles, "downloads": pamphlet_downloads(site, r)}
         for r in declared
-    ]
-
-
-def _pamphlet_downloads(site: Path, result: PamphletResult) -> list[Download]:
-    """A pamphlet's archive edition, and its A5 booklet with the booklet's note, copied into the site."""
-    what = f"{count(result.articles, 'article')} in one pamphlet, for reading and keeping."
-    files = [(Path(result.outputs[0]), "", "Pamphlet", what)]
-    if booklet := result.imposed:
-        files.append((Path(booklet.output), "-booklet", "Pamphlet as an A5 booklet", EDITIONS[2][3]))
-        files.append((Path(booklet.note), "-booklet-note", EDITIONS[3][0], EDITIONS[3][3]))
-    name = Path(result.outputs[0]).stem
-    return [
-        offer(site, path, f"pamphlets/{name}{suffix}.pdf", label, note) for path, suffix, label, note in files
     ]
 
 

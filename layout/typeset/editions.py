@@ -25,6 +25,7 @@ import re
 import uuid
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -298,6 +299,30 @@ def write_print(document: Document, target: Path, pdf_id: bytes, colours: HouseC
         pdf_identifier=pdf_id,
         finisher=functools.partial(_finish_print, document_id=document_id, colours=colours),
     )
+
+
+@dataclass(frozen=True)
+class Typeset:
+    """What an edition (``layout.editions``) is written from: an issue's or a pamphlet's layout, the
+    blank page that pads it to the fold, and the house colours for the press."""
+
+    document: Document
+    blank: Document
+    colours: HouseColours
+
+
+def archive_edition(typeset: Typeset, target: Path, pdf_id: bytes) -> int:
+    """The archive edition (``write_archive``) of the layout as it is; its pages."""
+    write_archive(typeset.document, target, pdf_id)
+    return len(typeset.document.pages)
+
+
+def print_edition(typeset: Typeset, target: Path, pdf_id: bytes) -> int:
+    """The print edition (``write_print``), padded to the fold with the blank page before the back
+    page; its pages."""
+    padded, _ = pad_to_fold(typeset.document, typeset.blank)
+    write_print(padded, target, pdf_id, typeset.colours)
+    return len(padded.pages)
 
 
 class ShippedProfile(ColorProfile):
