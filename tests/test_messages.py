@@ -653,3 +653,28 @@ def test_a_tag_that_is_not_a_listed_subject_is_refused_at_its_place_in_the_list(
     assert problems_of(issue, tmp_path) == [
         f"{ARTICLE_FILE}:6: tags[2]: 'syira' is not a subject listed in publication.yaml"
     ]
+
+
+def test_a_bad_front_matter_still_has_its_body_checked_and_the_issues_overrides_hide_nothing(
+    tmp_path: Path,
+) -> None:
+    from layout.text.markdown import article_text
+
+    def check_body(article):  # as the build checks bodies: the text stage's problems, returned
+        try:
+            article_text(article, issue)
+        except ManifestError as error:
+            return error.problems
+        return []
+
+    front = "---\ntitle: " + "x" * 301 + "\nkind: statment\n---\n"
+    entries = "  - file: small.md\n    title: The issue's own title\n    byline: The editors"
+    issue = scratch_issue(tmp_path, entries, {"small.md": front + "Fine.\n\nA sign ⟁ here.\n"})
+    with pytest.raises(ManifestError) as caught:
+        load_issue(issue, PUBLICATION, tmp_path, check_body)
+    problems = [str(problem) for problem in caught.value.problems]
+    assert [problem.split(": ")[:2] for problem in problems] == [
+        [f"{ARTICLE_FILE}:2", "title"],
+        [f"{ARTICLE_FILE}:3", "kind"],
+        [f"{ARTICLE_FILE}:7", "body"],
+    ]

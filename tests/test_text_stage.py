@@ -481,3 +481,20 @@ def test_a_poem_keeps_its_lines_and_prose_runs_on() -> None:
     assert "Second stanza<br />\nits line two" in poem
     prose = article_text(article(verse, kind="statement"), ROOT / "issues" / "021").html
     assert "<br" not in prose
+
+
+def test_every_front_matter_field_of_words_is_checked_against_the_fonts_at_its_line(tmp_path: Path) -> None:
+    from layout.model.manifest import FrontMatter, load_issue, load_publication, wording_fields
+
+    root = make_scratch(tmp_path)
+    issue_dir = root / "issues" / "001"
+    words = wording_fields(FrontMatter)
+    assert {"title", "byline", "standfirst", "pull_quote"} <= set(words)
+    front = "".join(f"{name}: The {name} ⟁\n" for name in words)
+    (issue_dir / "small.md").write_text(f"---\n{front}kind: statement\n---\nFine.\n")
+    issue = load_issue(issue_dir, load_publication(root / "issues"), root)
+    with pytest.raises(ManifestError) as caught:
+        article_text(issue.articles[0], issue_dir)
+    found = [(problem.line, problem.field) for problem in caught.value.problems]
+    assert found == [(line, name) for line, name in enumerate(words, start=2)]
+    assert all("'⟁' (U+27C1" in problem.message for problem in caught.value.problems)

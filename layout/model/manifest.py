@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 import stat
 import typing
@@ -212,21 +213,35 @@ class FrontMatter(Model):
     """Marks sample text written for this project, not a real article."""
 
 
-class Article(Model):
-    """An article ready for the text stage: metadata merged with the issue's overrides."""
+@functools.cache
+def wording_fields(model: type[Model]) -> tuple[str, ...]:
+    """The fields of ``model`` that hold words to print, those declared Text or LongText (checked as
+    settable): the ones given curly quotes and dashes, and checked against the fonts."""
 
+    def holds_words(annotation: Any) -> bool:  # Text, or the Text inside ``Text | None``
+        metadata = getattr(annotation, "__metadata__", ())
+        return _settable(metadata) or any(map(holds_words, typing.get_args(annotation)))
+
+    fields = model.model_fields.items()
+    return tuple(name for name, field in fields if _settable(field.metadata) or holds_words(field.annotation))
+
+
+def _settable(metadata: Any) -> bool:
+    return any(getattr(item, "func", None) is settable for item in metadata)
+
+
+class Article(FrontMatter):
+    """An article ready for the text stage: every field of its front matter, as this issue prints
+    it (the issue's title and byline where it gives them, the publication's language where the
+    article names none), with its place in the issue and its body.
+
+    Declared as the front matter and more, so that a field added to :class:`FrontMatter` is carried
+    whole to everything that takes an article, without being declared or copied again."""
+
+    lang: Language  # type: ignore[assignment]  # never None: the publication's where the article names none
     slug: Slug
     source: str
     position: int
-    title: str
-    byline: str | None
-    kind: str
-    date: dt.date | None
-    tags: tuple[str, ...]
-    lang: str
-    standfirst: str | None
-    pull_quote: str | None
-    sample: bool
     columns: int
     new_page: bool
     body: str
@@ -658,22 +673,10 @@ def _load_article(
     }
     if front is None:  # a stand-in with what the body checks need, never typeset (problems are raised)
         article = Article.model_construct(
-            **fields, title=entry.title or "", byline=None, kind="", date=None, tags=(),
-            lang=publication.language, standfirst=None, pull_quote=None, sample=False,
-        )  # fmt: skip
-    else:
-        article = Article(
-            **fields,
-            title=entry.title or front.title,
-            byline=entry.byline or front.byline,
-            kind=front.kind,
-            date=front.date,
-            tags=front.tags,
-            lang=front.lang or publication.language,
-            standfirst=front.standfirst,
-            pull_quote=front.pull_quote,
-            sample=front.sample,
+            **fields, title=entry.title or "", kind="", lang=publication.language
         )
+    else:
+        article = Article(**fields, **dict(_in_issue(front, entry, publication)))
     if not body.strip():
         problems.append(Problem(display, body_line, "body", "the article has no text"))
     elif check_body:
@@ -681,6 +684,17 @@ def _load_article(
     if problems:
         raise ManifestError(problems)
     return article
+
+
+def _in_issue(front: FrontMatter, entry: ArticleEntry, publication: Publication) -> FrontMatter:
+    """The front matter as this issue prints it: the issue's title and byline instead of the
+    article's own where its entry gives them, the publication's language where the article names none."""
+    update = {
+        "title": entry.title or front.title,
+        "byline": entry.byline or front.byline,
+        "lang": front.lang or publication.language,
+    }
+    return front.model_copy(update=update)
 
 
 def _check_front(

@@ -35,7 +35,7 @@ from ..project import Project
 from ..text.markdown import typographic
 from ..text.web import image_data, web_body
 from ..typeset.colours import house_colours
-from ..typeset.render import anchor, count, issue_title, long_date, volume_span
+from ..typeset.render import anchor, count, issue_title, printed_front, under_title, volume_span
 from .downloads import Download, first_page, human_size, write_file
 
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -125,7 +125,7 @@ def issue_epub(project: Project, loaded: LoadedIssue) -> bytes:
         chapters=[],
         colours=_colours(project, publication),
     )
-    book.chapters = _articles(book, loaded)
+    book.chapters = _articles(book, loaded, project.style_dir(publication.style))
     return write_book(book)
 
 
@@ -150,7 +150,7 @@ def volume_epub(
         front = f"images/cover-{item.issue.number:03d}.jpg"
         book.images[front] = cover_image(project.archive_path(publication, item.issue.number))
         page = _issue_page(publication, item.issue, front)
-        page.children = _articles(book, item)
+        page.children = _articles(book, item, project.style_dir(publication.style))
         book.chapters.append(page)
     return write_book(book)
 
@@ -257,7 +257,7 @@ def _subjects(publication: Publication, issues: list[Issue]) -> list[str]:
 # --- content documents ----------------------------------------------------------------
 
 
-def _articles(book: Book, loaded: LoadedIssue) -> list[Chapter]:
+def _articles(book: Book, loaded: LoadedIssue, style_dir: Path) -> list[Chapter]:
     """Each article of an issue as a chapter, its figures added to the book's images."""
     chapters = []
     for article in loaded.issue.articles:
@@ -268,26 +268,27 @@ def _articles(book: Book, loaded: LoadedIssue) -> list[Chapter]:
             book.images.setdefault(name, image_data(image))
             sources[image.src] = f"../{name}"
         href = f"text/{anchor(loaded.issue, article)}.xhtml"
-        body = article_body(article, web.html, sources)
+        body = article_body(article, web.html, sources, style_dir, loaded.publication.subjects)
         chapters.append(Chapter(href, typographic(article.title), article.lang, body))
     return chapters
 
 
-def article_body(article: Article, web_html: str, sources: dict[str, str]) -> etree._Element:
-    """An article as the ``<body>`` content of its XHTML document: its head, its web text (see
+def article_body(
+    article: Article, web_html: str, sources: dict[str, str], style_dir: Path, subjects: dict[str, str]
+) -> etree._Element:
+    """An article as the ``<body>`` content of its XHTML document: its head (what is printed under
+    its title from the house style in ``style_dir``, as in print and on the site), its web text (see
     ``layout.text.web``) and its notes as EPUB footnotes, linked both ways.
 
     ``sources`` maps each image's address in the web text to its address in the book.
     """
-    kicker = " · ".join(filter(None, [article.kind.capitalize(), article.date and long_date(article.date)]))
+    front = printed_front(article, subjects)
+    kicker = " · ".join(filter(None, [front["kind"], front["date"]]))
     head = [
         f'<p class="kicker">{html.escape(kicker)}</p>',
-        f'<h1 id="title">{html.escape(typographic(article.title))}</h1>',
+        f'<h1 id="title">{html.escape(front["title"])}</h1>',
+        under_title(style_dir, front),
     ]
-    if article.byline:
-        head.append(f'<p class="byline">{html.escape(typographic(article.byline))}</p>')
-    if article.standfirst:
-        head.append(f'<p class="standfirst">{html.escape(typographic(article.standfirst))}</p>')
     fragment = lxml.html.fragment_fromstring("".join(head) + web_html, create_parent="section")
     fragment.attrib.update({"class": "article", "data-epub-type": "chapter", "aria-labelledby": "title"})
     for element in fragment.xpath("//aside[contains(@class, 'pull-quote')]"):  # print's repetition

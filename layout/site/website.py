@@ -46,6 +46,7 @@ from ..typeset.render import (
     environment,
     issue_title,
     long_date,
+    printed_front,
     printed_publication,
     volume_span,
 )
@@ -225,20 +226,16 @@ def _issue_entry(
 def _article_entry(
     publication: Publication, issue: Issue, article: Article, page: str, leaflet: Download | None
 ):
+    """An article as the site shows it: its front matter as printed (render.printed_front), its
+    subjects each with its page, and where it is on the site and in its issue."""
     folder = f"{page.removesuffix('index.html')}{article.slug}/"
     return {
+        **printed_front(article, publication.subjects),
         "id": anchor(issue, article),
         "slug": article.slug,
         "folder": folder,
         "url": f"{folder}index.html",
         "in_issue": f"{page}#{anchor(issue, article)}",
-        "lang": article.lang,
-        "title": typographic(article.title),
-        "byline": article.byline and typographic(article.byline),
-        "kind": article.kind.capitalize(),
-        "date": long_date(article.date) if article.date else None,
-        "standfirst": article.standfirst and typographic(article.standfirst),
-        "tags": article.tags,
         "subjects": [(publication.subjects[tag], f"subjects/{tag}/index.html") for tag in article.tags],
         "issue_label": f"No {issue.number}, {long_date(issue.date)}",
         "issue_number": issue.number,

@@ -37,7 +37,7 @@ from markdown_it.utils import OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
 
 from ..model.errors import ManifestError, Problem
-from ..model.manifest import Article, read_text
+from ..model.manifest import Article, FrontMatter, read_text, wording_fields
 from ..model.rules import is_link, long_word
 from ..paths import FONTS_DIR
 from .images import check_image
@@ -156,10 +156,9 @@ def _body_problems(tokens: list[Token], env: dict, article: Article, issue_dir: 
 
 def _front_matter_problems(article: Article, lines: dict[str, int]) -> list[Problem]:
     """Characters of the printed front-matter fields that no bundled font has, at their lines."""
-    fields = {"title": article.title, "byline": article.byline, "standfirst": article.standfirst}
-    fields["pull_quote"] = article.pull_quote
     problems = []
-    for field, value in fields.items():
+    for field in wording_fields(FrontMatter):
+        value = getattr(article, field)
         if value:
             line = lines.get(field, 1)
             problems += glyph_problems(" ".join(value.split()), article.source, line, field)

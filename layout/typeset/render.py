@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from ..model.manifest import Article, Issue, Link, Publication
+from ..model.manifest import Article, FrontMatter, Issue, Link, Publication, wording_fields
 from ..text.hyphenation import is_hyphenated
 from ..text.markdown import ArticleText, typographic
 
@@ -108,21 +108,34 @@ def printed_publication(publication: Publication) -> Publication:
     return publication.model_copy(update=update)
 
 
+def printed_front(article: Article, subjects: dict[str, str]) -> dict[str, Any]:
+    """Every field of an article's front matter as it is printed: the one view of it that the print
+    templates, the site and the EPUB take, so that a field added to FrontMatter reaches them all.
+    Its words (Text, LongText) with curly quotes and dashes, its date as printed, its kind as a
+    heading, its tags' subjects by name (``subjects``, the publication's); flags and codes as they are."""
+    words = wording_fields(FrontMatter)
+    printed: dict[str, Any] = {}
+    for name in FrontMatter.model_fields:
+        value = getattr(article, name)
+        if name in words and value:
+            value = typographic(value)
+        elif isinstance(value, dt.date):
+            value = long_date(value)
+        printed[name] = value
+    printed["kind"] = article.kind.capitalize()
+    printed["subjects"] = [subjects[tag] for tag in article.tags]
+    return printed
+
+
 def article_context(
     issue: Issue, article: Article, text: ArticleText, subjects: dict[str, str]
 ) -> dict[str, Any]:
-    """One article as the templates print it."""
+    """One article as the templates print it: its front matter (:func:`printed_front`), its place in
+    the issue and its body."""
     return {
+        **printed_front(article, subjects),
         "id": anchor(issue, article),
-        "title": typographic(article.title),
-        "byline": article.byline and typographic(article.byline),
-        "kind": article.kind.capitalize(),
-        "date": long_date(article.date) if article.date else None,
-        "subjects": [subjects[tag] for tag in article.tags],
-        "lang": article.lang,
         "hyphenated": is_hyphenated(article.lang),
-        "standfirst": article.standfirst and typographic(article.standfirst),
-        "sample": article.sample,
         "columns": article.columns,
         "new_page": article.new_page,
         "source": article.source,
@@ -195,3 +208,9 @@ def render_leaflet(style_dir: Path, context: dict[str, Any]) -> str:
 def render_note(style_dir: Path, context: dict[str, Any]) -> str:
     """The cover note that says how to print, fold and cut a set of imposed sheets."""
     return environment(style_dir).get_template("note.html").render(context)
+
+
+def under_title(style_dir: Path, front: dict[str, Any]) -> Markup:
+    """What the house style prints under an article's title (its ``_front.html``), from the front
+    matter as printed: for the EPUB, which builds the rest of its pages itself."""
+    return environment(style_dir).get_template("_front.html").module.under_title(front)
