@@ -88,10 +88,11 @@ def test_the_issues_title_and_byline_win_over_the_articles_own_everywhere(tmp_pa
     issue_dir = tmp_path / "issues" / "001"
     style = tmp_path / "styles" / publication.style
     html = render_issue(style, publication, issue, {article.slug: article_text(article, issue_dir)})
-    under = '<p class="byline">The ‘editors’</p><p class="standfirst">The ‘standfirst’ – ours</p>'
-    assert f'id="n1-small">Mine – the issue’s</h2>\n{under}  </header>' in html
+    byline = '<p class="byline">The ‘editors’</p>'
+    standfirst = '<p class="standfirst">The ‘standfirst’ – ours</p>'  # the article's own
+    assert f'id="n1-small">Mine – the issue’s</h2>\n{byline}' in html and standfirst in html
     assert "‘title’" not in html and "‘byline’" not in html
     site = _article_entry(publication, issue, article, "issues/001/index.html", None)
     assert (site["title"], site["byline"]) == ("Mine – the issue’s", "The ‘editors’")
     epub = etree.tostring(article_body(article, "<p>x</p>", {}, style, publication.subjects), encoding=str)
-    assert f'<h1 id="title">Mine – the issue’s</h1>{under}<p>x</p>' in epub
+    assert f'<h1 id="title">Mine – the issue’s</h1>{byline}' in epub and standfirst in epub
