@@ -116,15 +116,27 @@ class Style:
 
 
 def house_style(css: Path = ROOT / "styles" / "spark" / "style.css") -> Style:
-    """Margins of the first ``@page`` rule and the articles' column gap, in points."""
+    """Margins of the first ``@page`` rule and the articles' column gap, in points (a ``var()`` read
+    from the custom properties the style declares; the margin as CSS's one to four values)."""
     text = css.read_text()
-    margins = re.search(r"@page\s*\{[^}]*?margin:\s*([\d.]+)mm\s+([\d.]+)mm\s+([\d.]+)mm\s+([\d.]+)mm", text)
+    declared = dict(re.findall(r"(--[\w-]+):\s*([^;]+);", text))
+    text = re.sub(r"var\((--[\w-]+)\)", lambda m: declared.get(m[1], m[0]), text)
+    margins = re.search(r"@page\s*\{[^}]*?margin:\s*((?:[\d.]+mm\s*){1,4});", text)
     gap = re.search(r"\.article\.columns-2[^{,]*\{[^}]*column-gap:\s*([\d.]+)mm", text)
     assert margins and gap, (
         f"{css}: the page margins or the column gap are no longer where pdfcheck reads them"
     )
-    top, right, bottom, left = (float(v) * MM for v in margins.groups())
+    values = [float(v) * MM for v in re.findall(r"[\d.]+", margins[1])]
+    top, right, bottom, left = _sides(values)
     return Style(top, right, bottom, left, float(gap.group(1)) * MM)
+
+
+def _sides(values: list[float]) -> tuple[float, float, float, float]:
+    """Top, right, bottom and left from CSS's one to four values of a margin."""
+    top = values[0]
+    right = values[1] if len(values) > 1 else top
+    bottom = values[2] if len(values) > 2 else top
+    return top, right, bottom, values[3] if len(values) > 3 else right
 
 
 def _colour(obj: pdfium.PdfObject) -> tuple[int, int, int]:
