@@ -54,9 +54,11 @@ build: $(SYSTEM) $(STAMP)
 	$(BIN)/layout volume
 	$(BIN)/layout site
 
+# Two processes (pytest-xdist), each test file whole in one of them, so that a file's fixtures are made
+# once; what several files share is made once for both (tests/conftest.py). `pytest -q` alone runs in one.
 test: $(SYSTEM) $(STAMP)
 	$(BIN)/ruff check layout tests bench
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 # Speed and memory against the targets of the issues; figures go to bench/RESULTS.md by hand, but
 # bench/site.py's (the site at 4, 50 and 200 issues, and Lighthouse's scores), which it writes there.

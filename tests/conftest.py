@@ -1,42 +1,96 @@
-"""Shared fixtures: the shipped issues built once per test session, and small scratch projects."""
+"""Shared fixtures: the shipped issues built once per test session, and small scratch projects.
+
+``make test`` runs the tests in two pytest-xdist workers (``-n 2``), each with its own session: what
+is costly to make (the shipped issues, the site, the hostile issue) is made once for all of them,
+by the first to ask, in a folder they share (``once``), and every build into the session's build
+folder holds its lock (``building``), so that two workers never write it at once.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import pickle
 import shutil
 import textwrap
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
-from pypdf import PdfReader
+from filelock import FileLock
 
 from layout import engine
 from layout.build.issues import build_issues
 from layout.model.manifest import find_issue_dirs, load_issue, load_publication
 from layout.project import Project
+from tests.pdfcheck import Reader
 
 ROOT = Path(__file__).resolve().parent.parent
 engine.start()  # as the CLI and every worker do before they typeset: tests use WeasyPrint itself too
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="session")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    """The repository's content, built into a temporary folder for this test session."""
-    return Project(root=ROOT, out=tmp_path_factory.mktemp("build"))
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder every worker of this run sees: under pytest-xdist the parent of the workers' own
+    temporary folders (as its documentation shows), else one of this session's."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return tmp_path_factory.getbasetemp().parent
+    return tmp_path_factory.mktemp("shared")
 
 
 @pytest.fixture(scope="session")
-def shipped(project: Project) -> dict:
+def once(shared: Path) -> Callable[[str, Callable[[], T]], T]:
+    """``once(name, make)``: what ``make()`` returned when the first worker (or module) asked for
+    ``name``, kept pickled in the shared folder; the others wait for it under a lock. A ``make`` that
+    fails keeps nothing: whoever asks next makes it again, and fails the same way."""
+
+    def made(name: str, make: Callable[[], T]) -> T:
+        record = shared / f"{name}.pickle"
+        with FileLock(shared / f"{name}.lock"):
+            if record.exists():
+                return pickle.loads(record.read_bytes())
+            value = make()
+            record.write_bytes(pickle.dumps(value))
+            return value
+
+    return made
+
+
+@contextlib.contextmanager
+def building(project: Project) -> Iterator[None]:
+    """Hold the session's build folder for one build into it: the workers share it, and the command
+    line refuses to build where another build runs. Not to be held twice at once."""
+    with FileLock(project.out.with_name(project.out.name + ".lock")):
+        yield
+
+
+@pytest.fixture(scope="session")
+def project(shared: Path) -> Project:
+    """The repository's content, built into a folder of this test session (its workers share it)."""
+    return Project(root=ROOT, out=shared / "build")
+
+
+def _build_shipped(project: Project) -> list[str]:
+    with building(project):
+        results = build_issues(project, jobs=2)  # into a new folder: every issue typeset
+    return [str(p) for r in results for p in r.problems]
+
+
+@pytest.fixture(scope="session")
+def shipped(project: Project, once: Callable) -> dict:
     """Every shipped issue built: number -> (issue, archive reader, print reader)."""
-    results = build_issues(project, jobs=2, force=True)
-    assert all(not r.problems for r in results), [str(p) for r in results for p in r.problems]
+    problems = once("shipped", lambda: _build_shipped(project))
+    assert not problems, problems
     publication = load_publication(project.issues_root, ROOT)
     built = {}
     for directory in find_issue_dirs(project.issues_root):
         issue = load_issue(directory, publication, ROOT)
         built[issue.number] = (
             issue,
-            PdfReader(project.archive_path(publication, issue.number)),
-            PdfReader(project.print_path(publication, issue.number)),
+            Reader(project.archive_path(publication, issue.number)),
+            Reader(project.print_path(publication, issue.number)),
         )
     return built
 

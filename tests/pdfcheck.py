@@ -17,6 +17,10 @@ only by the page margins and the column gap, read from ``styles/spark/style.css`
 - ``stranded_title_findings``: a title is followed on its page by a few lines of its text;
 - ``separated_caption_findings``: a table's caption is in the column where its table ends (right
   under it when both are across the columns).
+
+A PDF is read once while it is unchanged: ``read_pdf`` (pdfium's characters and boxes) and
+``page_texts`` (pypdf's text of each page, also a ``Reader``'s ``texts``) keep what they read by
+the file's path, size and modification time, since the tests read the same shipped pages many times.
 """
 
 from __future__ import annotations
@@ -155,8 +159,48 @@ def _font_name(textpage: pdfium.PdfTextPage, index: int) -> str:
     return buffer.value.decode("latin-1")
 
 
+def _file_key(path: Path) -> tuple[str, int, int]:
+    """What tells a file's version apart: its path, its modification time and its size."""
+    status = path.stat()
+    return str(path.resolve()), status.st_mtime_ns, status.st_size
+
+
+_READ: dict[tuple[str, int, int], list[Page]] = {}
+_TEXTS: dict[tuple[str, int, int], tuple[str, ...]] = {}
+
+
 def read_pdf(path: Path) -> list[Page]:
-    """Every page of the PDF with its characters, column rules, shaded boxes and images."""
+    """Every page of the PDF with its characters, column rules, shaded boxes and images (read once
+    while the file is unchanged: the pages are shared, a caller changes copies of them)."""
+    key = _file_key(Path(path))
+    if key not in _READ:
+        _READ[key] = _read_pages(path)
+    return list(_READ[key])
+
+
+def page_texts(path: Path) -> tuple[str, ...]:
+    """pypdf's text of each page (``page.extract_text()``), extracted once while the file is unchanged:
+    some 0.1 s a page, and a volume's contents test reads its 35 pages some 300 times."""
+    key = _file_key(Path(path))
+    if key not in _TEXTS:
+        _TEXTS[key] = tuple(page.extract_text() for page in PdfReader(path).pages)
+    return _TEXTS[key]
+
+
+class Reader(PdfReader):
+    """pypdf's reader of a PDF file that knows the file, and so its pages' text (``page_texts``)."""
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__(path)
+        self.path = Path(path)
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The text of each page, as ``self.pages[n].extract_text()`` gives it."""
+        return page_texts(self.path)
+
+
+def _read_pages(path: Path) -> list[Page]:
     pdf = pdfium.PdfDocument(path)
     pages = []
     x, y = ctypes.c_double(), ctypes.c_double()

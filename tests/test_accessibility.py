@@ -30,7 +30,7 @@ from layout.model.manifest import Article, load_publication
 from layout.project import Project
 from layout.typeset.archival import declare
 from tests import pdfcheck
-from tests.conftest import ARTICLE, make_scratch
+from tests.conftest import ARTICLE, building, make_scratch
 from tests.test_bad_input import run_layout
 from tests.test_hostile import hostile, hostile_build, hostile_project  # noqa: F401 (fixtures)
 
@@ -462,10 +462,12 @@ def archive_pdfs(
     pdfs["hostile"] = Project(root=hostile_project, out=hostile_project / "build").archive_path(
         hostile_publication, 150
     )
-    leaflets = build_leaflets(project, size="a5", jobs=2)
+    with building(project):
+        leaflets = build_leaflets(project, size="a5", jobs=2)
     pdfs |= {Path(r.output).stem: Path(r.output) for r in leaflets if not r.problems}
     pdfs |= {f"{r.directory} {r.article}: not built: {r.problems[0]}": Path() for r in leaflets if r.problems}
-    _, volumes = build_volumes(project, ["2017"], jobs=2)
+    with building(project):
+        _, volumes = build_volumes(project, ["2017"], jobs=2)
     pdfs["volume-2017"] = Path(volumes[0].output)
     return pdfs
 

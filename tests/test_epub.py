@@ -22,7 +22,7 @@ from layout.site.share import ShareText, share_image, write_share_images
 from layout.site.website import SiteResult
 from layout.typeset.colours import house_colours
 from layout.typeset.render import issue_title
-from tests.conftest import make_scratch
+from tests.conftest import building, make_scratch
 from tests.pdfcheck import article_words, normal
 from tests.test_site import site  # noqa: F401  the site built once for this module
 
@@ -41,14 +41,16 @@ SHARE_BUDGET = 100_000  # bytes
 @pytest.fixture(scope="module")
 def books(project: Project) -> dict:
     """Every shipped issue and volume built, then their EPUBs: key -> (path, loaded issues)."""
-    issues, volumes = build_volumes(project, jobs=2)
+    with building(project):
+        issues, volumes = build_volumes(project, jobs=2)
     assert all(not r.problems for r in [*issues, *volumes]), [str(p) for r in issues for p in r.problems]
     publication = load_publication(project.issues_root, project.root)
     loaded = [load(project, directory) for directory in find_issue_dirs(project.issues_root)]
     bound = load_volumes(
         project.issues_root, {item.issue.number: item.issue for item in loaded}, project.root
     )
-    made = build_epubs(project, publication, loaded, bound)
+    with building(project):
+        made = build_epubs(project, publication, loaded, bound)
     by_number = {item.issue.number: item for item in loaded}
     parts = {volume.id: [by_number[n] for n in volume.numbers] for volume in bound}
     return {key: (path, parts.get(key) or [by_number[key]]) for key, path in made.items()}

@@ -12,6 +12,7 @@ import dataclasses
 import re
 import shutil
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,10 +46,8 @@ def _read(issue: Issue, archive: Path, printed: Path) -> Built:
     return Built(issue, paths, {edition: pdfcheck.read_pdf(path) for edition, path in paths.items()})
 
 
-@pytest.fixture(scope="module")
-def hostile_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A scratch project holding the hostile issue as no 150, its large images made, built once."""
-    root = make_scratch(tmp_path_factory.mktemp("hostile"))
+def _hostile_project(root: Path) -> Path:
+    make_scratch(root)
     issue = root / "issues" / "150"
     shutil.copytree(HOSTILE, issue)
     make_figures(issue)
@@ -56,10 +55,21 @@ def hostile_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def hostile_build(hostile_project: Path) -> tuple[int, str]:
-    """The command line's exit status and its error output for building the hostile issue."""
-    result = run_layout(hostile_project, "build", "issues/150", "-j", "1")
+def hostile_project(shared: Path, once: Callable) -> Path:
+    """A scratch project holding the hostile issue as no 150, its large images made: made once in
+    the run, for this module and test_accessibility, in every worker (conftest's ``once``)."""
+    return once("hostile-project", lambda: _hostile_project(shared / "hostile"))
+
+
+def _hostile_build(root: Path) -> tuple[int, str]:
+    result = run_layout(root, "build", "issues/150", "-j", "1")
     return result.returncode, result.stderr
+
+
+@pytest.fixture(scope="module")
+def hostile_build(hostile_project: Path, once: Callable) -> tuple[int, str]:
+    """The command line's exit status and its error output for building the hostile issue, once."""
+    return once("hostile-build", lambda: _hostile_build(hostile_project))
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from tests.pdfcheck import Reader
+
 MM = 72 / 25.4
 NUMBERS = (20, 21, 22, 23)
 
@@ -19,9 +21,9 @@ def words(text: str) -> str:
     return " ".join(text.split())
 
 
-def contents_pages(reader: PdfReader, titles: list[str]) -> dict[str, int]:
+def contents_pages(reader: Reader, titles: list[str]) -> dict[str, int]:
     """The page number the contents box on page 1 prints after each title."""
-    front = words(reader.pages[0].extract_text())
+    front = words(reader.texts[0])
     claimed = {}
     for title in titles:
         match = re.search(re.escape(words(title)) + r"\s*(\d+)", front)
@@ -38,7 +40,7 @@ def test_contents_page_numbers_are_true(shipped: dict, number: int) -> None:
     assert list(claimed.values()) == sorted(claimed.values())
     for reader in (archive, printed):
         for title, page in claimed.items():
-            assert words(title) in words(reader.pages[page - 1].extract_text()), (title, page)
+            assert words(title) in words(reader.texts[page - 1]), (title, page)
 
 
 @pytest.mark.parametrize("number", NUMBERS)
@@ -61,7 +63,7 @@ def test_bookmarks_are_the_articles_in_order(shipped: dict, number: int) -> None
     assert [item.title for item in outline] == [article.title for article in issue.articles]
     for item in outline:
         page = archive.get_destination_page_number(item)
-        assert words(item.title) in words(archive.pages[page].extract_text())
+        assert words(item.title) in words(archive.texts[page])
 
 
 @pytest.mark.parametrize("number", NUMBERS)
@@ -81,9 +83,9 @@ def test_print_edition_boxes_and_page_count(shipped: dict, number: int) -> None:
             assert math.isclose(getattr(bleed, side) - getattr(trim, side), 3 * MM, abs_tol=0.05)
         assert media.width > bleed.width and media.height > bleed.height  # room for crop marks
     statement = "Without exception, ALL the parties"
-    assert statement in words(printed.pages[-1].extract_text())
-    for blank in printed.pages[len(printed.pages) - 1 - added : -1]:
-        assert blank.extract_text().strip() == ""
+    assert statement in words(printed.texts[-1])
+    for blank in printed.texts[len(printed.pages) - 1 - added : -1]:
+        assert blank.strip() == ""
 
 
 @pytest.mark.parametrize("number", NUMBERS)
@@ -178,7 +180,7 @@ def letters(text: str) -> str:
 def test_no_text_is_lost(shipped: dict) -> None:
     """WeasyPrint's columns can drop content at page breaks: every article's last words must print."""
     for issue, archive, _ in shipped.values():
-        text = letters(" ".join(page.extract_text() for page in archive.pages))
+        text = letters(" ".join(archive.texts))
         for article in issue.articles:
             paragraphs = [
                 p for p in article.body.split("\n\n") if p.strip() and not p.startswith(("[^", "!["))

@@ -16,7 +16,7 @@ import pytest
 from layout.build.volumes import build_volumes
 from layout.model.manifest import load_publication
 from layout.project import Project
-from tests.conftest import make_scratch
+from tests.conftest import building, make_scratch
 from tests.test_bad_input import run_layout
 from tests.test_issues import NUMBERS
 
@@ -42,7 +42,8 @@ def pdfs(project: Project, shipped: dict, tmp_path_factory: pytest.TempPathFacto
     for number in NUMBERS:
         found[f"archive-{number}"] = project.archive_path(publication, number)
         found[f"print-{number}"] = project.print_path(publication, number)
-    _, (volume,) = build_volumes(project, ["2017"])
+    with building(project):
+        _, (volume,) = build_volumes(project, ["2017"])
     assert not volume.problems, volume.problems
     found["volume-2017"] = Path(volume.output)
     sheets = tmp_path_factory.mktemp("imposed")
@@ -60,7 +61,8 @@ def pdfs(project: Project, shipped: dict, tmp_path_factory: pytest.TempPathFacto
     for size in ("a5", "a4"):
         layout = ["--impose", "2up"] if size == "a5" else []
         args = ["leaflet", "issues/021", "1", "--size", size, *layout, "--out", str(project.out)]
-        result = run_layout(project.root, *args)
+        with building(project):
+            result = run_layout(project.root, *args)
         assert result.returncode == 0, result.stderr
         found[f"leaflet-{size}"] = project.leaflet_path(publication, 21, first_of_21, size)
     found["leaflet-a5-2up"] = project.out / "imposed" / f"{found['leaflet-a5'].stem}-2up-a4.pdf"

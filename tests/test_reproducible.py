@@ -21,7 +21,7 @@ from layout.build.volumes import build_volumes
 from layout.editions import editions_for
 from layout.model.manifest import load_publication
 from layout.project import Project
-from tests.conftest import ROOT, make_scratch
+from tests.conftest import ROOT, building, make_scratch
 from tests.test_bad_input import run_layout
 from tests.test_issues import NUMBERS
 
@@ -70,12 +70,14 @@ def second_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def first_build(project: Project, shipped: dict, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    _, volumes = build_volumes(project, ["2017"])
+    with building(project):
+        _, volumes = build_volumes(project, ["2017"])
     assert not any(v.problems for v in volumes)
     elsewhere = make_scratch(tmp_path_factory.mktemp("cwd"))  # layout impose keeps its records in ./build
     booklet, leaflet = extras(project.out)
     for cwd, args in ((elsewhere, booklet), (ROOT, leaflet)):
-        result = run_layout(cwd, *args)
+        with building(project):
+            result = run_layout(cwd, *args)
         assert result.returncode == 0, result.stderr
     return project.out
 

@@ -25,7 +25,9 @@ def violations(page: Page, path: Path) -> list[str]:
     """What axe finds on the page at ``path``: rule, impact and the first element of each."""
     page.goto(path.as_uri())
     page.add_script_tag(content=AXE)
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", STANDARDS)
+    # every violation with all its elements; of what passes, one element each (resultTypes): a third faster
+    options = "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']}"
+    result = page.evaluate(f"tags => axe.run(document, {options})", STANDARDS)
     return [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}" for v in result["violations"]]
 
 
@@ -43,13 +45,13 @@ def test_no_page_of_the_site_has_a_wcag_violation(browser: Browser, site: SiteRe
 def test_axe_finds_a_violation_where_there_is_one(browser: Browser, site: SiteResult, tmp_path: Path) -> None:  # noqa: F811
     """The check can fail: an article page with its title's contrast gone and an image without alt."""
     article = next(site.root.glob("issues/*/*/index.html"))
-    broken = article.with_name("broken.html")
-    text = article.read_text().replace("</head>", "<style>h1 { color: #eee !important; }</style></head>", 1)
+    broken = tmp_path / "broken.html"  # not in the site, which other tests read meanwhile: based on it
+    text = article.read_text().replace("<head>", f'<head><base href="{article.parent.as_uri()}/">', 1)
+    text = text.replace("</head>", "<style>h1 { color: #eee !important; }</style></head>", 1)
     broken.write_text(text.replace("</main>", '<img src="x.png"></main>', 1))
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     try:
         found = " ".join(violations(page, broken))
     finally:
         page.close()
-        broken.unlink()
     assert "color-contrast" in found and "image-alt" in found

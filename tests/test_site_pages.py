@@ -22,7 +22,7 @@ from tests import test_site
 from tests.pdfcheck import article_words, head_words, normal
 from tests.test_site import ATOM, DESKTOP, check_accessibility, local_path
 
-browser, page = test_site.browser, test_site.page  # the Chromium set-up of test_site, as fixtures here
+browser, page, site = test_site.browser, test_site.page, test_site.site  # test_site's, as fixtures here
 
 pytestmark = pytest.mark.slow
 
@@ -45,11 +45,6 @@ PAGE_WORDS = """() => {
   article.remove();
   return text;
 }"""
-
-
-@pytest.fixture(scope="module")
-def site(project: Project) -> SiteResult:
-    return build_site(project, project.out / "site", jobs=2)
 
 
 @pytest.fixture(scope="module")

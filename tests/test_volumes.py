@@ -22,17 +22,20 @@ from layout.pages.bind import read_bound_issue, render_volume, subset_tag, volum
 from layout.project import Project
 from layout.typeset.editions import front_matter_pdf
 from layout.typeset.render import issue_numbers
+from tests.conftest import building
+from tests.pdfcheck import Reader
 from tests.test_bad_input import run_layout
 from tests.test_issues import letters, words
 
 
 @pytest.fixture(scope="session")
-def volume(project: Project, shipped: dict) -> tuple[PdfReader, int]:
-    issue_results, results = build_volumes(project, ["2017"], jobs=2)
+def volume(project: Project, shipped: dict) -> tuple[Reader, int]:
+    with building(project):
+        issue_results, results = build_volumes(project, ["2017"], jobs=2)
     assert all(r.skipped for r in issue_results)  # the issues were built already: not typeset again
     (result,) = results
     assert not result.problems
-    reader = PdfReader(result.output)
+    reader = Reader(result.output)
     front = sum(1 for label in reader.page_labels if ":" not in label)
     return reader, front
 
@@ -51,9 +54,9 @@ def test_page_labels_are_as_printed(volume: tuple, shipped: dict) -> None:
     assert labels[front:] == expected
 
 
-def _entries(reader: PdfReader, front: int, heading: str) -> list[tuple[str, str]]:
+def _entries(reader: Reader, front: int, heading: str) -> list[tuple[str, str]]:
     """(title, label) pairs printed in the front matter section that starts with ``heading``."""
-    text = "\n".join(reader.pages[i].extract_text() for i in range(front))
+    text = "\n".join(reader.texts[:front])
     section = text[text.index(heading) :]
     return re.findall(r"(\S[^\n]*?)\s+(\d+:\d+)\s*$", section, flags=re.MULTILINE)
 
@@ -66,7 +69,7 @@ def test_contents_and_index_entries_point_at_their_articles(volume: tuple) -> No
         assert len(entries) >= 40
         for title, label in entries:
             first_words = letters(title)[:20]
-            assert first_words in letters(reader.pages[by_label[label]].extract_text()), (
+            assert first_words in letters(reader.texts[by_label[label]]), (
                 heading,
                 title,
                 label,
@@ -85,8 +88,8 @@ def test_outline_nests_issues_and_articles(volume: tuple, shipped: dict) -> None
     for number, issue_articles in zip(sorted(shipped), articles, strict=True):
         assert [a.title for a in issue_articles] == [a.title for a in shipped[number][0].articles]
         for item in issue_articles:
-            page = reader.pages[reader.get_destination_page_number(item)]
-            assert words(item.title) in words(page.extract_text())
+            page = reader.get_destination_page_number(item)
+            assert words(item.title) in words(reader.texts[page])
 
 
 def test_links_resolve(volume: tuple) -> None:
@@ -180,7 +183,7 @@ def test_a_long_index_runs_on_from_column_to_column(project: Project, shipped: d
 def test_index_locators_run_in_after_the_title(volume: tuple) -> None:
     """As in a book's index: "Title, 21:3", and no comma after a title's own stop."""
     reader, front = volume
-    text = " ".join(reader.pages[i].extract_text() for i in range(front))
+    text = " ".join(reader.texts[:front])
     index = " ".join(text[text.index("Index of subjects") :].split())
     assert "A new federation and a new workers party? 20:" in index
     assert "We need more libraries, 21:" in index
@@ -189,7 +192,7 @@ def test_index_locators_run_in_after_the_title(volume: tuple) -> None:
 
 def test_title_page_names_what_the_volume_binds(volume: tuple) -> None:
     reader, _ = volume
-    title_page = words(reader.pages[0].extract_text())
+    title_page = words(reader.texts[0])
     assert "The Spark 2017 Nos 20 to 23, 21 March 2017 to 19 May 2017" in title_page
 
 
