@@ -55,7 +55,8 @@ build: $(SYSTEM) $(STAMP)
 	$(BIN)/layout site
 
 # Two processes (pytest-xdist), each test file whole in one of them, so that a file's fixtures are made
-# once; what several files share is made once for both (tests/conftest.py). `pytest -q` alone runs in one.
+# once, the longest files first (tests/conftest.py's LONGEST_FIRST); what several files share is made
+# once for both (conftest's once). `pytest -q` alone runs the same tests in one process.
 test: $(SYSTEM) $(STAMP)
 	$(BIN)/ruff check layout tests bench
 	$(BIN)/pytest -q -n 2 --dist loadfile

@@ -2,8 +2,11 @@
 
 ``make test`` runs the tests in two pytest-xdist workers (``-n 2``), each with its own session: what
 is costly to make (the shipped issues, the site, the hostile issue) is made once for all of them,
-by the first to ask, in a folder they share (``once``), and every build into the session's build
-folder holds its lock (``building``), so that two workers never write it at once.
+by the first to ask, in a folder they share (``once``). The session's build folder is shared too:
+a command-line build into it, and a fixture's build there that the other worker may ask for at the
+same time, hold its lock (``building``), since the command line refuses a second build in one folder
+and the second asker then finds it built. A test's own build there needs no lock: an output is
+written whole or not at all (``stamps.atomic_path``), and the same inputs give the same bytes.
 """
 
 from __future__ import annotations
@@ -29,6 +32,34 @@ from tests.pdfcheck import Reader
 ROOT = Path(__file__).resolve().parent.parent
 engine.start()  # as the CLI and every worker do before they typeset: tests use WeasyPrint itself too
 T = TypeVar("T")
+
+# The files that took longest in a run with -n 2 (106 s down to 25 s each), first: pytest-xdist hands
+# out the files in this order (make test passes --no-loadscope-reorder, without which it sorts them by
+# their number of tests: test_site_axe, four tests and the longest, came last, and one worker ran
+# it alone for a minute and more while the other had finished).
+LONGEST_FIRST = (
+    "test_site_axe.py",
+    "test_leaflets.py",
+    "test_site.py",
+    "test_reproducible.py",
+    "test_build_engine.py",
+    "test_site_pages.py",
+    "test_hostile.py",
+    "test_accessibility.py",
+    "test_messages.py",
+    "test_pamphlets.py",
+    "test_faults.py",
+    "test_bad_input_corpus.py",
+    "test_epub.py",
+    "test_workbench.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files of ``LONGEST_FIRST`` first, in its order, then the others as collected; each file's
+    tests in their own order."""
+    rank = {name: place for place, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
 @pytest.fixture(scope="session")
@@ -60,8 +91,8 @@ def once(shared: Path) -> Callable[[str, Callable[[], T]], T]:
 
 @contextlib.contextmanager
 def building(project: Project) -> Iterator[None]:
-    """Hold the session's build folder for one build into it: the workers share it, and the command
-    line refuses to build where another build runs. Not to be held twice at once."""
+    """Hold the session's build folder for one build into it (see above): the workers share it, and
+    the command line refuses to build where another build runs. Not to be held twice at once."""
     with FileLock(project.out.with_name(project.out.name + ".lock")):
         yield
 

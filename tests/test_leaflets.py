@@ -16,7 +16,6 @@ from layout.checks.preflight import check_safe_margin
 from layout.pages.impose import MM
 from layout.project import Project
 from layout.text.markdown import without_last_words
-from tests.conftest import building
 from tests.test_bad_input import run_layout
 from tests.test_pages import prose
 
@@ -41,8 +40,7 @@ def text_of(reader: PdfReader) -> list[str]:
 def test_a_leaflet_names_its_source_and_ends_with_get_involved(
     project: Project, size: str, width: int, height: int
 ) -> None:
-    with building(project):
-        result = build_leaflet(project, ROOT / "issues" / "021", "aleppo-has-fallen.md", size)
+    result = build_leaflet(project, ROOT / "issues" / "021", "aleppo-has-fallen.md", size)
     assert not result.problems, result.problems
     assert result.output.endswith(f"leaflets/the-spark-021-aleppo-has-fallen-{size}.pdf")
     reader = PdfReader(result.output)
@@ -64,9 +62,8 @@ def test_a_leaflet_names_its_source_and_ends_with_get_involved(
 
 
 def test_an_article_is_named_by_file_or_position(project: Project) -> None:
-    with building(project):
-        by_file = build_leaflet(project, ROOT / "issues" / "021", "customary-marriages.md", force=True)
-        by_position = build_leaflet(project, ROOT / "issues" / "021", "5")
+    by_file = build_leaflet(project, ROOT / "issues" / "021", "customary-marriages.md", force=True)
+    by_position = build_leaflet(project, ROOT / "issues" / "021", "5")
     assert by_file.output == by_position.output
     assert by_position.skipped and by_position.pages == by_file.pages
 
