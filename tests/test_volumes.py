@@ -18,10 +18,10 @@ from layout.checks.preflight import check_objects
 from layout.checks.tagged import articles, read_structure
 from layout.model.errors import ManifestError
 from layout.model.manifest import Volume, load_publication
-from layout.pages.bind import read_bound_issue, render_volume, subset_tag, volume_context
+from layout.pages.bind import read_bound_issue, subset_tag
 from layout.project import Project
 from layout.typeset.editions import front_matter_pdf
-from layout.typeset.render import issue_numbers
+from layout.typeset.render import issue_numbers, render_volume, volume_context
 from tests.conftest import building
 from tests.pdfcheck import Reader
 from tests.test_bad_input import run_layout

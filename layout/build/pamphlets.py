@@ -42,10 +42,11 @@ from ..text.hyphenation import PATTERNS_DIR
 from ..text.markdown import typographic
 from ..typeset.render import (
     article_context,
-    environment,
     issue_title,
     long_date,
     publication_context,
+    render_pamphlet,
+    render_pamphlet_blank,
 )
 from .imposing import impose_output
 from .issues import Made, write_editions
@@ -359,11 +360,9 @@ def _typeset(
     style = chosen[0][0].issue.style
     style_dir = project.style_dir(style)
     typesetter = typesetter_for(project, style)
-    html = environment(style_dir).get_template("pamphlet.html")
-    context = pamphlet_context(pamphlet, chosen, publication)
-    document = typesetter.layout(html.render(context), project.issues_root, f"pamphlet {pamphlet.id}")
-    blank_html = environment(style_dir).get_template("pamphlet-blank.html").render(size=pamphlet.size)
-    blank = typesetter.layout(blank_html, style_dir, "blank")
+    html = render_pamphlet(style_dir, pamphlet_context(pamphlet, chosen, publication))
+    document = typesetter.layout(html, project.issues_root, f"pamphlet {pamphlet.id}")
+    blank = typesetter.layout(render_pamphlet_blank(style_dir, pamphlet.size), style_dir, "blank")
     editions = write_editions(typesetter, document, blank, result.outputs, digest, pamphlet.title)
     result.pages, result.print_pages, result.added = editions
     write_stamp(stamp, digest=digest, pages=result.pages, print_pages=result.print_pages, added=result.added)

@@ -21,6 +21,7 @@ from ..model.manifest import (
     load_volumes,
 )
 from ..project import Project
+from ..typeset.render import render_volume, volume_context
 from .issues import IssueResult, build_issues
 from .stamps import atomic_path, digest_files, read_stamp, write_stamp
 from .typesetters import style_files, typesetter_for
@@ -91,7 +92,7 @@ def _bind_volume(
     result: VolumeResult,
 ) -> None:
     """Bind one volume from its issues' archive editions, unless it is up to date with them."""
-    from ..pages.bind import bind, read_bound_issue, render_volume, volume_context
+    from ..pages.bind import bind, read_bound_issue
 
     pdfs = [project.archive_path(publication, n) for n in volume.numbers]
     target = project.volume_path(publication, volume.id)

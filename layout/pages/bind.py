@@ -39,9 +39,8 @@ from pikepdf import Array, Dictionary, Name, NameTree, NumberTree, Object, Strea
 from ..model.errors import PdfInputError, Problem, unmatched_bookmarks
 from ..model.manifest import Issue, Publication, Volume
 from ..typeset import archival
-from ..typeset.render import date_span, environment, issue_title, publication_context, run_in, volume_span
+from ..typeset.render import VOLUME_LINK, date_span, issue_title, volume_span
 
-LINK_SCHEME = "volume-page:"
 PRINT_FLAG = 4  # an annotation's F bit 3: printed (ISO 19005-2, 6.3.2)
 
 
@@ -81,49 +80,6 @@ def _page_index(pdf: pikepdf.Pdf, index: dict[tuple[int, int], int], target: Obj
     if isinstance(target, Array) and len(target) and isinstance(target[0], Dictionary):
         return index.get(target[0].objgen)
     return None
-
-
-def volume_context(publication: Publication, volume: Volume, bound: list[BoundIssue]) -> dict[str, Any]:
-    """Everything ``volume.html`` prints: the contents by issue and the subject index."""
-    issues, index = [], {}
-    for item in bound:
-        articles = []
-        for article, folio in zip(item.issue.articles, item.folios, strict=True):
-            entry = {
-                "title": article.title,
-                "byline": article.byline,
-                "label": f"{item.issue.number}:{folio}",
-                "indexed": run_in(article.title, f"{item.issue.number}:{folio}"),
-                "href": f"{LINK_SCHEME}{item.issue.number}:{folio}",
-            }
-            articles.append(entry)
-            for tag in article.tags:
-                index.setdefault(publication.subjects[tag], []).append(entry)
-        issues.append(
-            {
-                "title": issue_title(publication, item.issue),
-                "theme": item.issue.theme,
-                "articles": articles,
-                "href": f"{LINK_SCHEME}{item.issue.number}:1",
-            }
-        )
-    return {
-        **publication_context(publication),
-        "title": volume.title,
-        "span": volume_span([b.issue for b in bound]),
-        "iso_date": bound[-1].issue.date.isoformat(),
-        "description": f"{publication.name}, bound volume {volume.id}",
-        "keywords": ", ".join(sorted(index)),
-        "issues": issues,
-        "index": [
-            {"subject": subject, "entries": index[subject]} for subject in sorted(index, key=str.lower)
-        ],
-    }
-
-
-def render_volume(style_dir: Path, context: dict[str, Any]) -> str:
-    """The volume's front matter as HTML."""
-    return environment(style_dir).get_template("volume.html").render(context)
 
 
 def bind(
@@ -324,9 +280,9 @@ def _link_front_matter(pdf: pikepdf.Pdf, front_pages: int, starts: dict[int, int
         for annotation in page.obj.get("/Annots") or ():
             action = annotation.get("/A")
             uri = str(action.get("/URI", "")) if isinstance(action, Dictionary) else ""
-            if not uri.startswith(LINK_SCHEME):
+            if not uri.startswith(VOLUME_LINK):
                 continue
-            number, folio = (int(part) for part in uri.removeprefix(LINK_SCHEME).split(":"))
+            number, folio = (int(part) for part in uri.removeprefix(VOLUME_LINK).split(":"))
             destination = Array([pdf.pages[starts[number] + folio - 1].obj, Name.XYZ, None, None, None])
             annotation.A = Dictionary(Type=Name.Action, S=Name.GoTo, D=destination)
 

@@ -10,12 +10,12 @@ import datetime as dt
 import functools
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from ..model.manifest import Article, FrontMatter, Issue, Link, Publication, wording_fields
+from ..model.manifest import Article, FrontMatter, Issue, Link, Publication, Volume, wording_fields
 from ..text.hyphenation import is_hyphenated
 from ..text.markdown import ArticleText, typographic
 
@@ -203,6 +203,74 @@ def leaflet_context(
 def render_leaflet(style_dir: Path, context: dict[str, Any]) -> str:
     """One article as a leaflet, ready for WeasyPrint."""
     return environment(style_dir).get_template("leaflet.html").render(context)
+
+
+def render_pamphlet(style_dir: Path, context: dict[str, Any]) -> str:
+    """Articles gathered across issues as one pamphlet (``build.pamphlets.pamphlet_context``)."""
+    return environment(style_dir).get_template("pamphlet.html").render(context)
+
+
+def render_pamphlet_blank(style_dir: Path, size: str) -> str:
+    """A blank page of a pamphlet of ``size`` (a5, a4): the padding of its print edition."""
+    return environment(style_dir).get_template("pamphlet-blank.html").render(size=size)
+
+
+# A volume's front matter links to ISSUE:FOLIO under this scheme; pages.bind points each at its page.
+VOLUME_LINK = "volume-page:"
+
+
+class Placed(Protocol):
+    """An issue as a volume binds it (``pages.bind.BoundIssue``): the issue, and the printed page
+    each of its articles starts on, in order."""
+
+    @property
+    def issue(self) -> Issue: ...
+
+    @property
+    def folios(self) -> tuple[int, ...]: ...
+
+
+def volume_context(publication: Publication, volume: Volume, bound: Sequence[Placed]) -> dict[str, Any]:
+    """Everything ``volume.html`` prints: the contents by issue and the subject index."""
+    issues, index = [], {}
+    for item in bound:
+        articles = []
+        for article, folio in zip(item.issue.articles, item.folios, strict=True):
+            entry = {
+                "title": article.title,
+                "byline": article.byline,
+                "label": f"{item.issue.number}:{folio}",
+                "indexed": run_in(article.title, f"{item.issue.number}:{folio}"),
+                "href": f"{VOLUME_LINK}{item.issue.number}:{folio}",
+            }
+            articles.append(entry)
+            for tag in article.tags:
+                index.setdefault(publication.subjects[tag], []).append(entry)
+        issues.append(
+            {
+                "title": issue_title(publication, item.issue),
+                "theme": item.issue.theme,
+                "articles": articles,
+                "href": f"{VOLUME_LINK}{item.issue.number}:1",
+            }
+        )
+    return {
+        **publication_context(publication),
+        "title": volume.title,
+        "span": volume_span([b.issue for b in bound]),
+        "iso_date": bound[-1].issue.date.isoformat(),
+        "description": f"{publication.name}, bound volume {volume.id}",
+        "keywords": ", ".join(sorted(index)),
+        "issues": issues,
+        "index": [
+            {"subject": subject, "entries": index[subject]} for subject in sorted(index, key=str.lower)
+        ],
+    }
+
+
+def render_volume(style_dir: Path, context: dict[str, Any]) -> str:
+    """The volume's front matter as HTML."""
+    return environment(style_dir).get_template("volume.html").render(context)
 
 
 def render_note(style_dir: Path, context: dict[str, Any]) -> str:
