@@ -59,7 +59,7 @@ build: $(SYSTEM) $(STAMP)
 # once for both (conftest's once). `pytest -q` alone runs the same tests in one process.
 test: $(SYSTEM) $(STAMP)
 	$(BIN)/ruff check layout tests bench
-	$(BIN)/pytest -q -n 2 --dist loadfile
+	$(BIN)/pytest -q -n 2 --dist loadfile --no-loadscope-reorder
 
 # Speed and memory against the targets of the issues; figures go to bench/RESULTS.md by hand, but
 # bench/site.py's (the site at 4, 50 and 200 issues, and Lighthouse's scores), which it writes there.
