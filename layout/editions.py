@@ -2,7 +2,7 @@
 
 An entry says everything about its edition: its name (its key in a build's outputs, and part of its
 PDF identifier), where it goes under the output folder for each kind of work it is made for, the
-function of ``layout.typeset.editions`` that writes it from the typeset document, and its label and
+function of ``layout.typeset.pdf`` that writes it from the typeset document, and its label and
 note on the site. The build writes every entry of ``EDITIONS`` (``build.issues.write_editions``), its
 results carry the outputs by these names, and the site offers every entry of ``OFFERED``.
 
@@ -30,7 +30,7 @@ from .model.errors import LayoutError, Problem
 from .pages.impose import PHOTOCOPIER_BOOKLET, Plan
 
 if TYPE_CHECKING:
-    from .typeset.editions import Typeset
+    from .typeset.pdf import Typeset
 
 
 @dataclass(frozen=True)
@@ -61,14 +61,14 @@ class Edition(Output):
     """A PDF written from the typeset document of an issue or a pamphlet."""
 
     writer: str
-    """The function of ``layout.typeset.editions`` that writes it: (Typeset, target, PDF id) -> its pages."""
+    """The function of ``layout.typeset.pdf`` that writes it: (Typeset, target, PDF id) -> its pages."""
 
     def path(self, out: Path, work: str, stem: str) -> Path:
         return out / self.folders[work] / f"{stem}.pdf"
 
     def write(self, typeset: Typeset, target: Path, pdf_id: bytes) -> int:
         """Write this edition of ``typeset`` to ``target``; the number of its pages."""
-        writers = importlib.import_module("layout.typeset.editions")  # WeasyPrint, only when writing
+        writers = importlib.import_module("layout.typeset.pdf")  # WeasyPrint, only when writing
         return getattr(writers, self.writer)(typeset, target, pdf_id)
 
 

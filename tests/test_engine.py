@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 IMPORT_ONLY = """
 import os, sys
-import layout.typeset.editions, layout.build.issues, layout.cli, layout.site.website
+import layout.typeset.pdf, layout.build.issues, layout.cli, layout.site.website
 import weasyprint.layout.block as block
 print(os.environ.get("FONTCONFIG_FILE"), block.block_container_layout.__module__)
 from layout import engine

@@ -8,7 +8,7 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from layout.model.errors import TypesetError
-from layout.typeset.editions import Forbidden, SandboxFetcher, Typesetter
+from layout.typeset.pdf import Forbidden, SandboxFetcher, Typesetter
 
 ROOT = Path(__file__).resolve().parent.parent
 SOUTH_AFRICAN = "êôšÊÔŠḓḽṅṋṱḒḼṄṊṰáéíóúàèëïöüçñ‘’“”–—…"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from layout.model.errors import TypesetError
-from layout.typeset.editions import Forbidden, Typesetter
+from layout.typeset.pdf import Forbidden, Typesetter
 from tests.conftest import ROOT
 from tests.test_bad_input import run_layout
 

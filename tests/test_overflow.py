@@ -21,7 +21,7 @@ from layout.build.issues import build_issues
 from layout.model.errors import TypesetError
 from layout.project import Project
 from layout.typeset import patches
-from layout.typeset.editions import Typesetter
+from layout.typeset.pdf import Typesetter
 from tests.conftest import ARTICLE, ROOT, make_scratch
 from tests.test_bad_input import run_layout
 from tests.test_pages import article, lay_out_issue, notes_apart, prose, scratch_issue, walk

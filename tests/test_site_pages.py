@@ -237,7 +237,7 @@ def test_a_cmyk_photo_is_shown_in_the_colours_the_archive_edition_gives_it(tmp_p
     from PIL import ImageCms
 
     from layout.text.web import FIGURE_WIDTHS, WebImage, figure_data, image_data
-    from layout.typeset.editions import _press_to_screen
+    from layout.typeset.pdf import _press_to_screen
 
     photo = tmp_path / "press.jpg"  # the house red as a press photographer's CMYK JPEG
     Image.new("CMYK", (1200, 800), (0, 255, 230, 20)).save(photo, quality=95)

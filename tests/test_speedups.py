@@ -14,7 +14,7 @@ from layout.build.typesetters import typesetter_for
 from layout.model.manifest import load_publication
 from layout.project import Project
 from layout.typeset import speedups
-from layout.typeset.editions import DOCUMENT_URL, SandboxFetcher
+from layout.typeset.pdf import DOCUMENT_URL, SandboxFetcher
 from layout.typeset.render import render_issue
 from tests.test_volumes import long_front_matter
 

@@ -20,7 +20,7 @@ from layout.model.errors import ManifestError
 from layout.model.manifest import Volume, load_publication
 from layout.pages.bind import read_bound_issue, subset_tag
 from layout.project import Project
-from layout.typeset.editions import front_matter_pdf
+from layout.typeset.pdf import front_matter_pdf
 from layout.typeset.render import issue_numbers, render_volume, volume_context
 from tests.conftest import building
 from tests.pdfcheck import Reader

@@ -31,7 +31,7 @@ def impose_output(
 ) -> ImposeResult:
     """Impose a built PDF on sheets, with its cover note, unless both are up to date with it."""
     from ..pages.impose import impose
-    from ..typeset.editions import identifier, write_document
+    from ..typeset.pdf import identifier, write_document
     from ..typeset.render import render_note
 
     plan = choose_sheet(source, plan)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from weasyprint import Document
 
     from ..pages.copyfit import Copyfit
-    from ..typeset.editions import Typesetter
+    from ..typeset.pdf import Typesetter
 
 
 @dataclass(kw_only=True)
@@ -147,7 +147,7 @@ def _build_issue(project: Project, issue_dir: Path, force: bool) -> IssueResult:
 
 def _typeset_issue(project: Project, loaded: LoadedIssue, result: IssueResult, digest: str) -> None:
     from ..pages.copyfit import fit_pages
-    from ..typeset.editions import article_starts
+    from ..typeset.pdf import article_starts
 
     publication, issue = loaded.publication, loaded.issue
     typesetter = typesetter_for(project, issue.style)
@@ -186,7 +186,7 @@ def write_editions(
     """Every edition named in ``outputs`` (an issue's, a pamphlet's, in the registry's order) written
     from ``document`` by its entry of ``layout.editions``, each atomically to its file; the print
     edition padded to the fold with ``blank``'s page. Its pages, the print edition's and the blanks added."""
-    from ..typeset.editions import Typeset, identifier
+    from ..typeset.pdf import Typeset, identifier
 
     typeset = Typeset(document, blank, typesetter.colours)
     pages = {}

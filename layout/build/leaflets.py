@@ -168,7 +168,7 @@ def _leaflet(
 def _typeset_leaflet(
     project: Project, loaded: LoadedIssue, article: Article, result: LeafletResult, force: bool
 ) -> None:
-    from ..typeset.editions import identifier, words_over, write_document
+    from ..typeset.pdf import identifier, words_over, write_document
 
     publication, issue = loaded.publication, loaded.issue
     text = loaded.texts[article.slug]

@@ -17,7 +17,7 @@ from ..project import Project
 from .stamps import file_stats
 
 if TYPE_CHECKING:
-    from ..typeset.editions import Typesetter
+    from ..typeset.pdf import Typesetter
 
 
 def style_files(project: Project, style: str) -> list[Path]:
@@ -30,7 +30,7 @@ def style_files(project: Project, style: str) -> list[Path]:
 @functools.lru_cache(maxsize=4)
 def _typesetter(style_dir: Path, fonts_dir: Path, version: str) -> Typesetter:
     engine.start()  # the one set-up, in this process, before WeasyPrint is first imported
-    from ..typeset.editions import Typesetter  # WeasyPrint is imported only when something is typeset
+    from ..typeset.pdf import Typesetter  # WeasyPrint is imported only when something is typeset
 
     Finalize(None, _let_go_of_typesetters, exitpriority=0)
     return Typesetter(style_dir, fonts_dir)

@@ -164,7 +164,7 @@ def _front_matter(project: Project, style: str, volume_id: str, html: str) -> by
     state = read_stamp(stamp, digest, [kept])
     if state:
         return kept.read_bytes()
-    from ..typeset.editions import front_matter_pdf, identifier
+    from ..typeset.pdf import front_matter_pdf, identifier
 
     front = typesetter_for(project, style).layout(html, project.style_dir(style), "issues/volumes.yaml")
     pdf = front_matter_pdf(front, identifier(digest, "volume"))

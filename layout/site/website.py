@@ -346,8 +346,7 @@ def _offer_pamphlets(project: Project, site: Path, subjects: list[dict], jobs: i
     if failed:
         raise LayoutError(failed)
     return [
-        {"title": r.title, "articles": r.articles, "downloads": pamphlet_downloads(site, r)}
-        for r in declared
+        {"title": r.title, "articles": r.articles, "downloads": pamphlet_downloads(site, r)} for r in declared
     ]
 
 

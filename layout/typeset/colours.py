@@ -215,7 +215,7 @@ def grey_as_black(level: float) -> float:
 def _grey_ramp() -> list[float]:
     from PIL import Image, ImageCms  # only when a drawing has a grey: Pillow's colour engine
 
-    from .editions import PRINT_PROFILE  # here: typeset imports this module
+    from .pdf import PRINT_PROFILE  # here: typeset imports this module
 
     lab = ImageCms.createProfile("LAB", 6500)
     to_lab = ImageCms.buildTransform(ImageCms.createProfile("sRGB"), lab, "RGB", "LAB")

@@ -2,7 +2,7 @@
 
 Two kinds of paper carry them, and they differ in two ways, each an argument:
 
-- the print edition's pages (``editions``) go to a press: their marks start beyond the page's bleed
+- the print edition's pages (``pdf``) go to a press: their marks start beyond the page's bleed
   (the artwork there is cut off, a mark inside it would be printed over) and are drawn in
   registration black, on every plate, so that the press can register the plates by them;
 - imposed sheets (``pages.impose``) go to an office printer or a photocopier, with no bleed: their
