@@ -412,7 +412,8 @@ def proof(issue_dir: Path, out: str | None) -> None:
     from .pages.proof import proof_issue
 
     project, result = _built(issue_dir, out)
-    for path in proof_issue(project, result):
+    blanks = range(result.pages, result.print_pages)  # the padding goes before the back page
+    for path in proof_issue(project, result.number, blanks):
         click.echo(f"wrote {os.path.relpath(path)}")
 
 

@@ -30,7 +30,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .build.stamps import atomic_path
+from .files import atomic_path
 from .model.errors import LayoutError, Problem
 from .paths import FONTS_DIR
 from .versions import unread_releases

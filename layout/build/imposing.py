@@ -7,10 +7,11 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..files import atomic_path
 from ..model.manifest import load_publication
 from ..pages.impose import Plan, choose_sheet
 from ..project import Project
-from .stamps import atomic_path, digest_files, read_stamp, write_stamp
+from .stamps import digest_files, read_stamp, write_stamp
 from .typesetters import style_files, typesetter_for
 
 

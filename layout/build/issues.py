@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..editions import BOOKLET, PRINT, edition, editions_for
+from ..files import atomic_path
 from ..model.errors import LayoutError, Problem, internal_error
 from ..model.manifest import Publication, display_path, find_issue_dirs, number_clashes
 from ..pages.impose import PHOTOCOPIER_BOOKLET, Plan
@@ -19,7 +20,7 @@ from ..typeset.render import issue_title, render_blank, render_issue
 from .imposing import ImposeResult, impose_output
 from .loading import LoadedIssue, input_files, load
 from .parallel import run_parallel
-from .stamps import atomic_path, digest_files, file_stats, read_stamp, unchanged_state, write_stamp
+from .stamps import digest_files, file_stats, read_stamp, unchanged_state, write_stamp
 from .typesetters import typesetter_for
 
 if TYPE_CHECKING:
@@ -146,8 +147,7 @@ def _build_issue(project: Project, issue_dir: Path, force: bool) -> IssueResult:
 
 
 def _typeset_issue(project: Project, loaded: LoadedIssue, result: IssueResult, digest: str) -> None:
-    from ..pages.copyfit import fit_pages
-    from ..typeset.pdf import article_starts
+    from ..pages.copyfit import fit_pages, laid_out_starts
 
     publication, issue = loaded.publication, loaded.issue
     typesetter = typesetter_for(project, issue.style)
@@ -165,7 +165,7 @@ def _typeset_issue(project: Project, loaded: LoadedIssue, result: IssueResult, d
     result.pages, result.print_pages, result.added = editions
     words = [loaded.texts[article.slug].words for article in issue.articles]
     result.ragged = [f"{a.title} ({a.lang})" for a in issue.articles if not is_hyphenated(a.lang)]
-    result.fit = fit_pages(article_starts(document), len(document.pages), words, issue.folder)
+    result.fit = fit_pages(laid_out_starts(document), len(document.pages), words, issue.folder)
 
 
 def issue_outputs(project: Project, publication: Publication, number: int) -> dict[str, Path]:

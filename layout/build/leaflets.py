@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..files import atomic_path
 from ..model.errors import LayoutError, Problem
 from ..model.manifest import Article, find_issue_dirs
 from ..pages.impose import Plan
@@ -26,7 +27,7 @@ from .imposing import ImposeResult, impose_output
 from .issues import lost_issue
 from .loading import LoadedIssue, load
 from .parallel import run_parallel
-from .stamps import atomic_path, digest_files, read_stamp, write_stamp
+from .stamps import digest_files, read_stamp, write_stamp
 from .typesetters import style_files, typesetter_for
 
 if TYPE_CHECKING:

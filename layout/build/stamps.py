@@ -2,7 +2,7 @@
 
 A stamp records the digest of an output's inputs (their bytes, the package's code and version)
 and their sizes and times. A no-op build compares sizes and times only; a touched file is
-judged by its digest. Outputs go to temporary files renamed into place, so that a failed or
+judged by its digest. Outputs go to temporary files renamed into place (``layout.files``), so that a failed or
 killed build never leaves half a file where a good one was, and a lock keeps two builds of
 one output folder apart.
 """
@@ -14,11 +14,11 @@ import fcntl
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from .. import __version__
+from ..files import atomic_path
 from ..model.errors import LayoutError, Problem
 from ..paths import ICC_DIR, PACKAGE_DIR
 
@@ -123,20 +123,3 @@ def build_lock(out: Path) -> Iterator[None]:
             yield
         finally:
             handle.truncate(0)
-
-
-@contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; move it into place only if the block succeeds."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(handle)
-    temporary = Path(name)
-    umask = os.umask(0)
-    os.umask(umask)
-    temporary.chmod(0o666 & ~umask)  # mkstemp makes files only their owner can read
-    try:
-        yield temporary
-        temporary.replace(target)
-    finally:
-        temporary.unlink(missing_ok=True)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..files import atomic_path
 from ..model.errors import LayoutError, Problem, internal_error
 from ..model.manifest import (
     Issue,
@@ -23,7 +24,7 @@ from ..model.manifest import (
 from ..project import Project
 from ..typeset.render import render_volume, volume_context
 from .issues import IssueResult, build_issues
-from .stamps import atomic_path, digest_files, read_stamp, write_stamp
+from .stamps import digest_files, read_stamp, write_stamp
 from .typesetters import style_files, typesetter_for
 
 

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..build.stamps import atomic_path
+from ..files import atomic_path
 from .manifest import FrontMatter, IssueManifest, Model, Publication, VolumesFile
 from .pamphlets import PamphletsFile
 

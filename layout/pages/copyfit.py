@@ -19,6 +19,7 @@ from ..units import PAGES_PER_FOLD, to_fold
 
 if TYPE_CHECKING:  # pypdf is imported when a built PDF is read, not by every build
     from pypdf import PdfReader
+    from weasyprint import Document
 
 TOP_OF_PAGE = 0.1  # a title this near the top of its page starts the page: the last article ended before
 
@@ -95,6 +96,15 @@ def article_starts(reader: PdfReader) -> list[Start]:
         height = float(reader.pages[index].mediabox.height)
         top = float(item.top) if item.top is not None else height
         starts.append(Start(str(item.title), index + 1, index + (height - top) / height))
+    return starts
+
+
+def laid_out_starts(document: Document) -> list[Start]:
+    """Each top-level bookmark of a document just laid out, before it is written: the same as
+    ``article_starts`` reads from its archive edition (a build copyfits what it typesets at once)."""
+    starts = []
+    for label, (index, _, y), _, _ in document.make_bookmark_tree():
+        starts.append(Start(label, index + 1, index + y / document.pages[index].height))
     return starts
 
 

@@ -13,8 +13,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFont
 
-from ..build.issues import IssueResult
-from ..build.stamps import atomic_path
+from ..files import atomic_path
 from ..model.manifest import load_publication
 from ..project import Project
 
@@ -108,10 +107,10 @@ def write_proofs(
     return len(pages)
 
 
-def proof_issue(project: Project, result: IssueResult) -> list[Path]:
-    """Proofs of an issue that is built: its contact sheet and spreads, written beside the PDFs."""
+def proof_issue(project: Project, number: int, blanks: range) -> list[Path]:
+    """Proofs of issue ``number``, built, whose print edition's pages ``blanks`` are its padding
+    to the fold: its contact sheet and spreads, written beside the PDFs."""
     publication = load_publication(project.issues_root, project.root)
-    targets = [project.proof_path(publication, result.number, view) for view in ("pages", "spreads")]
-    blanks = set(range(result.pages, result.print_pages))  # padding goes before the back page
-    write_proofs(project.print_path(publication, result.number), *targets, blanks, project.fonts_dir)
+    targets = [project.proof_path(publication, number, view) for view in ("pages", "spreads")]
+    write_proofs(project.print_path(publication, number), *targets, set(blanks), project.fonts_dir)
     return targets

@@ -18,9 +18,9 @@ from PIL import Image
 
 from ..build.issues import build_booklets
 from ..build.leaflets import build_leaflets
-from ..build.stamps import atomic_path
 from ..build.volumes import build_volumes
 from ..editions import ARCHIVE, IMPOSED, offered_for
+from ..files import atomic_path
 from ..model.errors import LayoutError, Problem
 from ..model.manifest import Publication
 from ..project import Project

@@ -29,7 +29,8 @@ from lxml import etree
 from PIL import Image
 
 from ..build.loading import LoadedIssue, input_files
-from ..build.stamps import atomic_path, digest_files, read_stamp, write_stamp
+from ..build.stamps import digest_files, read_stamp, write_stamp
+from ..files import atomic_path
 from ..model.manifest import Article, Issue, Publication, Volume
 from ..project import Project
 from ..text.markdown import typographic

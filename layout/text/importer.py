@@ -33,7 +33,7 @@ from typing import Any
 
 import yaml
 
-from ..build.stamps import atomic_path
+from ..files import atomic_path
 from ..model.errors import ManifestError, Problem, internal_error
 from ..model.manifest import (
     FRONT_MATTER,

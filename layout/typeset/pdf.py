@@ -41,7 +41,6 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from .. import engine
 from ..model.errors import Problem, TypesetError
-from ..pages.copyfit import Start
 from ..paths import ICC_DIR
 from ..units import MM, blanks_to_fold
 from . import archival, tagging
@@ -163,14 +162,6 @@ def _bottom(box: Box) -> float:
         box = box.children[-1]
         bottom = max(bottom, box.position_y + box.margin_height())
     return bottom
-
-
-def article_starts(document: Document) -> list[Start]:
-    """Where each top-level bookmark (an article's title) stands, read from the layout."""
-    starts = []
-    for label, (index, _, y), _, _ in document.make_bookmark_tree():
-        starts.append(Start(label, index + 1, index + y / document.pages[index].height))
-    return starts
 
 
 def identifier(*parts: bytes | str) -> bytes:
