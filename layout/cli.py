@@ -308,7 +308,7 @@ def check(issue_dirs: tuple[Path, ...], pdf: bool, as_json: bool, out: str | Non
 
     Exit status 2 when a source has problems, 1 when only preflight warnings were found.
     """
-    from .checks.check import check_issues, summary_line
+    from .build.check import check_issues, summary_line
 
     results = check_issues(_project(out), list(issue_dirs), pdf=pdf)
     if as_json:
@@ -340,7 +340,7 @@ def check(issue_dirs: tuple[Path, ...], pdf: bool, as_json: bool, out: str | Non
 @click.option("--lang", help="Their language's code, e.g. af-ZA (default: the document's own).")
 def import_(files: tuple[Path, ...], issue_dir: Path, kind: str | None, lang: str | None) -> None:
     """Import .docx, .odt, .html, .md or .txt files as articles of an issue, then check it."""
-    from .checks.check import check_issue, summary_line
+    from .build.check import check_issue, summary_line
     from .text.importer import import_documents
 
     project = _project(None)

@@ -24,6 +24,7 @@ import pyphen
 import pytest
 from fontTools.ttLib import TTFont
 
+from layout.model.languages import ELEVEN
 from layout.model.manifest import load_issue, load_publication
 from layout.text import hyphenation
 from tests import pdfcheck
@@ -354,7 +355,7 @@ def test_every_language_is_justified_without_wide_spaces(languages_build: tuple[
     """No justified line of any of the eleven languages opens a word space over the limit."""
     root, _ = languages_build
     by_language = article_pages(root)
-    assert sorted(by_language) == sorted(hyphenation.ELEVEN)
+    assert sorted(by_language) == sorted(ELEVEN)
     widest: dict[str, float] = {}
     over = []
     for lang, pages in by_language.items():

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from layout.build.check import check_issue
 from layout.build.issues import build_issue
-from layout.checks.check import check_issue
 from layout.model.errors import ManifestError
 from layout.model.manifest import load_issue, load_publication, read_yaml
 from layout.project import Project
@@ -494,7 +494,7 @@ def test_build_issue_and_check_issue_turn_any_exception_into_a_problem(
     monkeypatch.setattr("layout.build.issues.render_issue", broken)  # after every check, before typesetting
     result = build_issue(project, scratch / "issues" / "001")
     assert [str(p) for p in result.problems] == [INTERNAL_KEY]
-    monkeypatch.setattr("layout.checks.check.load", broken)
+    monkeypatch.setattr("layout.build.check.load", broken)
     checked = check_issue(project, scratch / "issues" / "001")
     assert [str(p) for p in checked.problems] == [INTERNAL_KEY]
 
@@ -519,8 +519,8 @@ def test_a_bad_issue_stops_only_the_volumes_that_bind_it(scratch: Path) -> None:
 
 
 def test_a_fault_outside_any_issue_is_one_line_and_exit_status_2(scratch: Path) -> None:
-    fault = "import layout.checks.check\ndef broken(*args, **options):\n    raise ValueError('no')\n"
-    result = run_failing(scratch, "check", fault=fault + "layout.checks.check.check_issues = broken\n")
+    fault = "import layout.build.check\ndef broken(*args, **options):\n    raise ValueError('no')\n"
+    result = run_failing(scratch, "check", fault=fault + "layout.build.check.check_issues = broken\n")
     assert result.returncode == 2
     assert result.stderr == "layout check: internal error while running: ValueError: no; please report it\n"
 

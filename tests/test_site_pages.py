@@ -236,12 +236,12 @@ def test_every_page_says_what_it_is_in_its_head(page: Page, site: SiteResult, pr
 def test_a_cmyk_photo_is_shown_in_the_colours_the_archive_edition_gives_it(tmp_path: Path):
     from PIL import ImageCms
 
+    from layout.text.images import press_to_screen
     from layout.text.web import FIGURE_WIDTHS, WebImage, figure_data, image_data
-    from layout.typeset.pdf import _press_to_screen
 
     photo = tmp_path / "press.jpg"  # the house red as a press photographer's CMYK JPEG
     Image.new("CMYK", (1200, 800), (0, 255, 230, 20)).save(photo, quality=95)
-    expected = ImageCms.applyTransform(Image.new("CMYK", (1, 1), (0, 255, 230, 20)), _press_to_screen())
+    expected = ImageCms.applyTransform(Image.new("CMYK", (1, 1), (0, 255, 230, 20)), press_to_screen())
     expected = expected.getpixel((0, 0))
     naive = Image.new("CMYK", (1, 1), (0, 255, 230, 20)).convert("RGB").getpixel((0, 0))
     assert max(abs(a - b) for a, b in zip(expected, naive, strict=True)) > 20  # the two are told apart

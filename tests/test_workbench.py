@@ -16,9 +16,9 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
+from layout.build.check import check_issues
 from layout.build.issues import issue_fit
 from layout.build.loading import load
-from layout.checks.check import check_issues
 from layout.checks.preflight import (
     check_contents,
     check_fonts,

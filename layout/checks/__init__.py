@@ -1,1 +1,2 @@
-"""The checkers: each standard (PDF/X-4, PDF/A-2, PDF/UA-1) and the editor's `layout check`."""
+"""The checkers, one for each standard: PDF/X-4 and what a print shop trips over (preflight), PDF/A-2,
+PDF/UA-1, and the tagged PDF they read (tagged). ``layout check`` runs them: ``build.check``."""

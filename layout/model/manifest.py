@@ -28,8 +28,8 @@ from pydantic import (
     ValidationError,
 )
 
-from ..text.hyphenation import is_language
 from .errors import ManifestError, Problem, in_file_order
+from .languages import is_language
 from .messages import (
     ARTICLE_FILE,
     closest,

@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
-from ..text.hyphenation import ELEVEN
 from .errors import Problem
+from .languages import ELEVEN
 from .rules import LINK, SITE_URL
 
 LineOf = Callable[[yaml.Mark], int]

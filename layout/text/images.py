@@ -17,19 +17,25 @@ second look at the same issue does not decode the same photo again.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 import cssselect2
 import tinycss2
 from PIL import GifImagePlugin, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
+from ..paths import PRINT_PROFILE
 from ..units import PX_PER_MM
+
+if TYPE_CHECKING:
+    from PIL.ImageCms import ImageCmsTransform
 
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
 MAX_IMAGE_BYTES = 20_000_000
@@ -716,3 +722,13 @@ def _viewport(root: ElementTree.Element) -> tuple[float, float]:
     if len(box) == 4 and box[2] > 0 and box[3] > 0:
         return box[2], box[3]
     return _length(root.get("width", "100"), 100) or 100.0, _length(root.get("height", "100"), 100) or 100.0
+
+
+@functools.lru_cache(maxsize=1)
+def press_to_screen() -> ImageCmsTransform:
+    """The press's colours (``paths.PRINT_PROFILE``, FOGRA39) to sRGB, relative colorimetric: how a
+    CMYK photo is shown on a screen, in the archive edition and on the site alike."""
+    from PIL import ImageCms
+
+    press = ImageCms.getOpenProfile(str(PRINT_PROFILE))
+    return ImageCms.buildTransform(press, ImageCms.createProfile("sRGB"), "CMYK", "RGB", renderingIntent=1)

@@ -35,6 +35,7 @@ import yaml
 
 from ..files import atomic_path
 from ..model.errors import ManifestError, Problem, internal_error
+from ..model.languages import ELEVEN, is_language
 from ..model.manifest import (
     FRONT_MATTER,
     KINDS,
@@ -48,7 +49,6 @@ from ..model.manifest import (
 )
 from ..model.messages import slugify
 from ..project import Project
-from .hyphenation import ELEVEN, is_language
 from .images import IMAGE_TYPES
 from .import_checks import (
     ACCEPT_CHANGES,

@@ -247,14 +247,14 @@ def figure_data(image: WebImage) -> dict[int, bytes]:
 
 def screen_colours(image: Image.Image) -> Image.Image:
     """``image`` in colours a screen shows: a CMYK photo through the press's profile (FOGRA39) to
-    sRGB, as the archive edition converts it (:func:`layout.typeset.pdf._press_to_screen`), not by
+    sRGB, as the archive edition converts it (:func:`layout.text.images.press_to_screen`), not by
     Pillow's naive formula; a palette in RGB; anything else as it is."""
     if image.mode == "CMYK":
         from PIL import ImageCms
 
-        from ..typeset.pdf import _press_to_screen
+        from .images import press_to_screen
 
-        return ImageCms.applyTransform(image, _press_to_screen())
+        return ImageCms.applyTransform(image, press_to_screen())
     if image.mode == "P":
         return image.convert("RGBA" if "transparency" in image.info else "RGB")
     return image

@@ -34,6 +34,8 @@ import pydyf
 import tinycss2
 import tinycss2.color3
 
+from ..paths import PRINT_PROFILE
+
 Rgb = tuple[int, int, int]  # 0-255 a channel, as a stylesheet writes it
 Cmyk = tuple[float, float, float, float]  # 0-1 an ink
 
@@ -214,8 +216,6 @@ def grey_as_black(level: float) -> float:
 @functools.lru_cache(maxsize=1)
 def _grey_ramp() -> list[float]:
     from PIL import Image, ImageCms  # only when a drawing has a grey: Pillow's colour engine
-
-    from .pdf import PRINT_PROFILE  # here: typeset imports this module
 
     lab = ImageCms.createProfile("LAB", 6500)
     to_lab = ImageCms.buildTransform(ImageCms.createProfile("sRGB"), lab, "RGB", "LAB")

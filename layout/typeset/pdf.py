@@ -41,7 +41,8 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from .. import engine
 from ..model.errors import Problem, TypesetError
-from ..paths import ICC_DIR
+from ..paths import PRINT_PROFILE
+from ..text.images import press_to_screen
 from ..units import MM, blanks_to_fold
 from . import archival, tagging
 from .colours import PRESS_SPACE, SRGB_SPACE, HouseColours, for_press, house_colours, resolve_number
@@ -56,7 +57,6 @@ REGISTRATION = f"/{PRESS_SPACE} CS 1 1 1 1 SC"  # on every plate, as the house c
 MAX_FETCH_BYTES = 25_000_000
 SCREEN_DPI = 150
 LINK_SLACK = 0.01  # CSS px: a box inside a link may overhang it by a rounding error
-PRINT_PROFILE = ICC_DIR / "spark-fogra39.icc"  # see icc/README.md
 SRGB_PROFILE = Path(weasyprint.__file__).parent / "pdf" / "sRGB2014.icc"  # the ICC's, as WeasyPrint ships it
 PDFX_VERSION = "PDF/X-4"
 PRINT_CONDITION = "FOGRA39"
@@ -379,18 +379,12 @@ def _calibrated_cmyk(pdf: pydyf.PDF) -> None:
         if isinstance(item, pydyf.Stream) and item.extra.get("ColorSpace") == "/DeviceCMYK":
             data = b"".join(getattr(part, "data", part) for part in item.stream)  # WeasyPrint's LazyImage
             with Image.open(io.BytesIO(data)) as photo:  # Pillow undoes Adobe's inversion
-                screen = ImageCms.applyTransform(photo, _press_to_screen())
+                screen = ImageCms.applyTransform(photo, press_to_screen())
             encoded = io.BytesIO()
             screen.save(encoded, format="JPEG", quality=90)
             item.stream = [encoded.getvalue()]
             item.extra["ColorSpace"] = "/DeviceRGB"
             item.extra.pop("Decode", None)
-
-
-@functools.lru_cache(maxsize=1)
-def _press_to_screen() -> ImageCms.ImageCmsTransform:
-    press = ImageCms.getOpenProfile(str(PRINT_PROFILE))
-    return ImageCms.buildTransform(press, ImageCms.createProfile("sRGB"), "CMYK", "RGB", renderingIntent=1)
 
 
 def _describe_links(document: Document) -> None:

@@ -1,6 +1,6 @@
 """``layout check``: every issue validated without typesetting, and preflight of built PDFs.
 
-Validation is ``build.load``, the same that every build runs first (manifest, front matter,
+Validation is ``loading.load``, the same that every build runs first (manifest, front matter,
 bodies, images), so a check and a build never disagree; WeasyPrint is not even imported.
 Preflight (``--pdf``) reads the PDFs the last build wrote; see :mod:`layout.checks.preflight`, and checks the
 archive edition against PDF/UA-1 and PDF/A-2 (:mod:`layout.checks.pdfua`, :mod:`layout.checks.pdfa`).
@@ -13,12 +13,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..build.issues import is_up_to_date, issue_outputs
-from ..build.loading import load
 from ..model.errors import LayoutError, Problem, internal_error
 from ..model.manifest import display_path, find_issue_dirs, number_clashes
 from ..project import Project
 from ..typeset.render import count
+from .issues import is_up_to_date, issue_outputs
+from .loading import load
 
 
 @dataclass
@@ -75,7 +75,7 @@ def _check_issue(project: Project, issue_dir: Path, pdf: bool, result: IssueChec
     result.articles = len(loaded.issue.articles)
     result.words = sum(text.words for text in loaded.texts.values())
     if pdf:
-        from .preflight import preflight_issue  # pypdfium2 only when PDFs are read
+        from ..checks.preflight import preflight_issue  # pypdfium2 only when PDFs are read
 
         outputs = issue_outputs(project, loaded.publication, loaded.issue.number)
         archive, printed = outputs["archive"], outputs["print"]
@@ -90,9 +90,9 @@ def _check_issue(project: Project, issue_dir: Path, pdf: bool, result: IssueChec
 
 def archive_findings(archive: Path) -> list[Any]:
     """What the PDF/UA-1 and PDF/A-2 checks find in an archive edition (the file read once)."""
-    from .pdfa import check_pdfa
-    from .pdfua import check_pdfua
-    from .tagged import read_structure
+    from ..checks.pdfa import check_pdfa
+    from ..checks.pdfua import check_pdfua
+    from ..checks.tagged import read_structure
 
     structure = read_structure(archive)
     return check_pdfua(archive, structure) + check_pdfa(archive, structure)
