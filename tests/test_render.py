@@ -96,3 +96,28 @@ def test_the_issues_title_and_byline_win_over_the_articles_own_everywhere(tmp_pa
     assert (site["title"], site["byline"]) == ("Mine – the issue’s", "The ‘editors’")
     epub = etree.tostring(article_body(article, "<p>x</p>", {}, style, publication.subjects), encoding=str)
     assert f'<h1 id="title">Mine – the issue’s</h1>{byline}' in epub and standfirst in epub
+
+
+def test_a_volumes_contents_and_index_print_titles_as_the_issue_does(tmp_path: Path) -> None:
+    """Straight quotes and a double hyphen in a title, byline and theme come out curly and as a dash
+    in a volume's contents and subject index, as they do in the issue itself."""
+    from dataclasses import dataclass
+
+    from layout.model.manifest import Issue, Volume
+    from layout.typeset.render import volume_context
+
+    publication, issue = _every_field(tmp_path)
+    issue = issue.model_copy(update={"theme": "Workers' day -- and after"})
+
+    @dataclass(frozen=True)
+    class Bound:  # as pages.bind.BoundIssue: the issue and where each article starts
+        issue: Issue
+        folios: tuple[int, ...]
+
+    volume = Volume(id="2017", title="The Spark 2017", numbers=(1,))
+    context = volume_context(publication, volume, [Bound(issue, (2,))])
+    (entry,) = context["issues"][0]["articles"]
+    assert entry["title"] == "The ‘title’ – ours" and entry["byline"] == "The ‘byline’ – ours"
+    assert entry["indexed"] == "The ‘title’ – ours, 1:2"
+    assert context["issues"][0]["theme"] == "Workers’ day – and after"
+    assert context["index"][0]["entries"] == [entry]

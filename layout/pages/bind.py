@@ -38,6 +38,7 @@ from pikepdf import Array, Dictionary, Name, NameTree, NumberTree, Object, Strea
 
 from ..model.errors import PdfInputError, Problem, unmatched_bookmarks
 from ..model.manifest import Issue, Publication, Volume
+from ..text.markdown import typographic
 from ..typeset import archival
 from ..typeset.render import VOLUME_LINK, date_span, issue_title, volume_span
 
@@ -313,7 +314,8 @@ def _outline(
             start = starts[item.issue.number]
             issue = pikepdf.OutlineItem(issue_title(publication, item.issue), start)
             for article, folio in zip(item.issue.articles, item.folios, strict=True):
-                issue.children.append(pikepdf.OutlineItem(article.title, start + folio - 1))
+                title = typographic(article.title)  # as the issue's own bookmark has it
+                issue.children.append(pikepdf.OutlineItem(title, start + folio - 1))
             root.children.append(issue)
         outline.root.append(root)
     pdf.Root.PageMode = Name.UseOutlines

@@ -236,11 +236,12 @@ def volume_context(publication: Publication, volume: Volume, bound: Sequence[Pla
     for item in bound:
         articles = []
         for article, folio in zip(item.issue.articles, item.folios, strict=True):
+            title = typographic(article.title)  # as the issue printed it
             entry = {
-                "title": article.title,
-                "byline": article.byline,
+                "title": title,
+                "byline": article.byline and typographic(article.byline),
                 "label": f"{item.issue.number}:{folio}",
-                "indexed": run_in(article.title, f"{item.issue.number}:{folio}"),
+                "indexed": run_in(title, f"{item.issue.number}:{folio}"),
                 "href": f"{VOLUME_LINK}{item.issue.number}:{folio}",
             }
             articles.append(entry)
@@ -249,7 +250,7 @@ def volume_context(publication: Publication, volume: Volume, bound: Sequence[Pla
         issues.append(
             {
                 "title": issue_title(publication, item.issue),
-                "theme": item.issue.theme,
+                "theme": item.issue.theme and typographic(item.issue.theme),
                 "articles": articles,
                 "href": f"{VOLUME_LINK}{item.issue.number}:1",
             }
