@@ -194,23 +194,36 @@ def test_an_issue_page_shows_its_contents_before_its_downloads_on_a_phone(browse
     context.close()
 
 
-def head(page: Page) -> dict[str, str]:
-    return page.evaluate(
-        """() => Object.fromEntries([...document.querySelectorAll('meta[property], meta[name], link[rel]')]
-              .map(e => [e.getAttribute('property') || e.getAttribute('name') || 'link:' + e.rel,
-                         e.content || e.getAttribute('href')]))"""
-    )
+def head(path: Path) -> tuple[dict[str, str], str, list[dict]]:
+    """What a link preview's crawler reads of a page, as it reads it: the HTML as served, no script
+    run. Its meta tags by property or name and its links by rel (``link:canonical``), its title, and
+    its JSON-LD; parsed, not opened in a browser (0.06 s for the site's 75 pages, 18 s in Chromium)."""
+    from lxml import html
+
+    document = html.fromstring(path.read_bytes(), parser=html.HTMLParser(encoding="utf-8"))
+    tags = {}
+    for element in document.iter("meta", "link"):
+        if element.tag == "meta" and (key := element.get("property") or element.get("name")):
+            tags[key] = element.get("content")
+        elif element.tag == "link" and element.get("rel"):
+            tags[f"link:{element.get('rel')}"] = element.get("href")
+    title = " ".join(document.findtext(".//title").split())
+    data = [
+        json.loads(script.text)
+        for script in document.iter("script")
+        if script.get("type") == "application/ld+json"
+    ]
+    return tags, title, data
 
 
-def test_every_page_says_what_it_is_in_its_head(page: Page, site: SiteResult, project: Project):
+def test_every_page_says_what_it_is_in_its_head(site: SiteResult, project: Project):
     base = load_publication(project.issues_root, project.root).site_url
     descriptions = {}
     for path in sorted(site.root.rglob("*.html")):
-        page.goto(path.as_uri())
-        tags = head(page)
+        tags, title, data = head(path)
         address = base + path.relative_to(site.root).as_posix().removesuffix("index.html")
         assert tags["link:canonical"] == tags["og:url"] == address, path
-        assert tags["og:title"] == page.title()  # X takes title, description and image from og:
+        assert tags["og:title"] == title  # X takes title, description and image from og:
         assert tags["og:description"] == tags["description"]
         assert not {"twitter:title", "twitter:description", "twitter:image"} & set(tags)
         assert tags["twitter:card"] == "summary_large_image" and tags["og:locale"] == "en_ZA"
@@ -221,10 +234,9 @@ def test_every_page_says_what_it_is_in_its_head(page: Page, site: SiteResult, pr
         descriptions[path] = tags["description"]
         article = "/issues/" in path.as_posix() and path.parent.parent.name.isdigit()
         assert tags["og:type"] == ("article" if article else "website"), path
-        data = [json.loads(s) for s in page.locator("script[type='application/ld+json']").all_text_contents()]
         if article:
             (news,) = data
-            assert news["@type"] == "NewsArticle" and news["headline"] in page.title()
+            assert news["@type"] == "NewsArticle" and news["headline"] in title
             assert news["isPartOf"]["@type"] == "PublicationIssue" and news["url"] == address
             assert news["datePublished"] == news["isPartOf"]["datePublished"]
         elif path.parent.parent.name == "issues":
