@@ -85,9 +85,19 @@ class Imposed(Output):
     def path(self, out: Path, work: str, stem: str, plan: Plan | None = None) -> Path:
         """Where the work ``stem``'s ``source`` edition imposed by ``plan`` (this entry's by default,
         its sheet named) goes: ``imposed/the-spark-021-booklet-a4.pdf``, its note ``...-note.pdf``."""
-        plan = plan or self.plan
-        note = "-note" if self.part == "note" else ""
-        return out / self.folders[work] / f"{stem}-{plan.layout}-{plan.sheet}{note}.pdf"
+        sheets = imposed_file(out / self.folders[work], stem, plan or self.plan)
+        return note_file(sheets) if self.part == "note" else sheets
+
+
+def imposed_file(folder: Path, stem: str, plan: Plan) -> Path:
+    """Sheets of the PDF ``stem`` imposed by ``plan`` (its sheet named), in ``folder``: named by layout
+    and sheet. The one rule, for the registry's entries and any PDF imposed (``Project.imposed_path``)."""
+    return folder / f"{stem}-{plan.layout}-{plan.sheet}.pdf"
+
+
+def note_file(imposed: Path) -> Path:
+    """The cover note beside imposed sheets: how to print, fold and cut them."""
+    return imposed.with_name(f"{imposed.stem}-note.pdf")
 
 
 ARCHIVE = Edition(
@@ -112,9 +122,10 @@ EDITIONS: tuple[Edition, ...] = (ARCHIVE, PRINT)  # written in this order: the a
 
 _BOOKLET_NOTE = "For an office copier: A5 pages on A4 sheets, two-sided (flip on the short edge), folded."
 _HOW_TO_NOTE = "One page to print once and keep with the stack: paper, printer settings, folding, stapling."
+IMPOSED_FOLDER = "imposed"  # an issue's imposed sheets and any PDF imposed by ``layout impose``
 BOOKLET = Imposed(
     "booklet",
-    {"issue": "imposed", "pamphlet": "pamphlets"},
+    {"issue": IMPOSED_FOLDER, "pamphlet": "pamphlets"},
     "-booklet",
     {"issue": ("A5 booklet", _BOOKLET_NOTE), "pamphlet": ("Pamphlet as an A5 booklet", _BOOKLET_NOTE)},
     source="print",
@@ -122,7 +133,7 @@ BOOKLET = Imposed(
 )
 BOOKLET_NOTE = Imposed(
     "booklet-note",
-    {"issue": "imposed", "pamphlet": "pamphlets"},
+    {"issue": IMPOSED_FOLDER, "pamphlet": "pamphlets"},
     "-booklet-note",
     {
         "issue": ("How to print the booklet", _HOW_TO_NOTE),

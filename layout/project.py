@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .editions import ARCHIVE, PRINT, Output, edition
+from .editions import ARCHIVE, IMPOSED_FOLDER, PRINT, Output, edition, imposed_file
 
 if TYPE_CHECKING:
     from .model.manifest import Publication
@@ -47,11 +47,7 @@ class Project:
 
     def imposed_path(self, source: Path, plan: Plan) -> Path:
         """Where ``source`` imposed by ``plan`` (its sheet chosen) goes: named by layout and sheet."""
-        return self.out / "imposed" / f"{source.stem}-{plan.layout}-{plan.sheet}.pdf"
-
-    def note_path(self, imposed: Path) -> Path:
-        """The cover note beside imposed sheets: how to print, fold and cut them."""
-        return imposed.with_name(f"{imposed.stem}-note.pdf")
+        return imposed_file(self.out / IMPOSED_FOLDER, source.stem, plan)
 
     def leaflet_path(self, publication: Publication, number: int, slug: str, size: str) -> Path:
         return self.out / "leaflets" / f"{publication.slug}-{number:03d}-{slug}-{size}.pdf"

@@ -14,6 +14,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from layout.build.volumes import build_volumes
+from layout.editions import note_file
 from layout.model.manifest import load_publication
 from layout.project import Project
 from tests.conftest import building, make_scratch
@@ -66,7 +67,7 @@ def pdfs(project: Project, shipped: dict, tmp_path_factory: pytest.TempPathFacto
         assert result.returncode == 0, result.stderr
         found[f"leaflet-{size}"] = project.leaflet_path(publication, 21, first_of_21, size)
     found["leaflet-a5-2up"] = project.out / "imposed" / f"{found['leaflet-a5'].stem}-2up-a4.pdf"
-    found["leaflet-a5-2up-note"] = project.note_path(found["leaflet-a5-2up"])
+    found["leaflet-a5-2up-note"] = note_file(found["leaflet-a5-2up"])
     assert all(path.is_file() for path in found.values()), found
     return found
 

@@ -7,6 +7,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..editions import note_file
 from ..files import atomic_path
 from ..model.manifest import load_publication
 from ..pages.impose import Plan, choose_sheet
@@ -37,7 +38,7 @@ def impose_output(
 
     plan = choose_sheet(source, plan)
     target = target or project.imposed_path(source, plan)
-    note = project.note_path(target)
+    note = note_file(target)
     publication = load_publication(project.issues_root, project.root)
     style = project.style_dir(publication.style)
     digest = digest_files([source, *style_files(project, publication.style)], repr(plan))

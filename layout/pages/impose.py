@@ -222,13 +222,13 @@ def impose(source: Path, target: Path, plan: Plan) -> Imposed:
         )
     sides = layout.sides(len(pages))
     sheets = (len(sides) + 1) // 2  # two sides to a sheet
-    margins = _blank_margins(source, pages) if layout.creeps and plan.creep_mm else {}
+    margins = _blank_margins(source, pages) if plan.creep_mm else {}  # Plan allows creep only where it folds
     writer = PdfWriter()
     forms: dict[int, IndirectObject] = {}
     middle, y0 = sheet.width / 2, (sheet.height - cell.height) / 2
     edges = [middle + (column - layout.cells / 2) * cell.width for column in range(layout.cells + 1)]
     for index in print_order(len(sides), plan.order):
-        shift = _creep(plan, index // 2, sheets) if layout.creeps else 0.0
+        shift = _creep(plan, index // 2, sheets)
         turned = index % 2 == 1 and plan.duplex == "long"  # 180°, for printers that flip on the long edge
         ops = [f"-1 0 0 -1 {sheet.width:.3f} {sheet.height:.3f} cm"] if turned else []
         placed = {}

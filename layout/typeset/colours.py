@@ -40,7 +40,7 @@ Rgb = tuple[int, int, int]  # 0-255 a channel, as a stylesheet writes it
 Cmyk = tuple[float, float, float, float]  # 0-1 an ink
 
 CMYK_SUFFIX = "-cmyk"
-SRGB_SPACE = "sRGB"  # the colour space's name in the print edition's resources (typeset.write_print)
+SRGB_SPACE = "sRGB"  # the colour space's name in the print edition's resources (typeset.pdf.print_edition)
 # WeasyPrint's name, in those resources, for the output intent's profile as an ICCBased colour space
 PRESS_SPACE = "device-cmyk"
 OVERPRINT, KNOCKOUT = "SparkOverprint", "SparkKnockout"  # ExtGState names: black text overprints or not

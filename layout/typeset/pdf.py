@@ -172,11 +172,6 @@ def identifier(*parts: bytes | str) -> bytes:
     return digest.hexdigest()[:32].encode()
 
 
-def write_archive(document: Document, target: Path, pdf_id: bytes) -> None:
-    """The archive edition: PDF/A-2a and PDF/UA-1, cropped to the trim, screen-resolution images."""
-    write_document(document, target, pdf_id, SCREEN_DPI)
-
-
 @contextlib.contextmanager
 def _image_resolution(document: Document, dpi: int | None) -> Iterator[None]:
     """Raster images at most ``dpi`` at their placed size for one write (None: whole), as they were after.
@@ -257,41 +252,6 @@ def _one_link_each(document: Document) -> None:
         page.links[:] = outer
 
 
-def pad_to_fold(document: Document, blank: Document) -> tuple[Document, int]:
-    """Insert blank pages before the back page so that the count is a multiple of 4."""
-    pages = list(document.pages)
-    added = blanks_to_fold(len(pages))
-    if added:
-        pages[-1:-1] = [blank.pages[0]] * added
-    return document.copy(pages), added
-
-
-def write_print(document: Document, target: Path, pdf_id: bytes, colours: HouseColours) -> None:
-    """The print edition: PDF/X-4 with a CMYK output intent, the house colours in the CMYK
-    values of ``colours`` (``Typesetter.colours``), black text overprinting, everything else as
-    ICC-based sRGB, full-resolution images, bleed, TrimBox and BleedBox, crop marks, no links.
-
-    A copy of the layout the archive edition was written from, without its links (paper has no
-    use for them, and PDF/X rejects annotations inside the bleed).
-    """
-    pages = [copy.copy(page) for page in document.pages]
-    for page in pages:
-        page.links = []
-    printed = document.copy(pages)  # a copy: the archive edition keeps no output intent
-    printed.color_profiles = {
-        **document.color_profiles,
-        "device-cmyk": _print_profile(),
-        SRGB_SPACE: _read_profile(SRGB_PROFILE, SRGB_PROFILE.stat().st_mtime_ns, 3),
-    }
-    document_id = uuid.UUID(pdf_id.decode())
-    printed.write_pdf(
-        target,
-        pdf_variant="pdf/x-4",
-        pdf_identifier=pdf_id,
-        finisher=functools.partial(_finish_print, document_id=document_id, colours=colours),
-    )
-
-
 @dataclass(frozen=True)
 class Typeset:
     """What an edition (``layout.editions``) is written from: an issue's or a pamphlet's layout, the
@@ -303,17 +263,36 @@ class Typeset:
 
 
 def archive_edition(typeset: Typeset, target: Path, pdf_id: bytes) -> int:
-    """The archive edition (``write_archive``) of the layout as it is; its pages."""
-    write_archive(typeset.document, target, pdf_id)
+    """The archive edition: PDF/A-2a and PDF/UA-1 (``write_document``), cropped to the trim,
+    screen-resolution images; its pages."""
+    write_document(typeset.document, target, pdf_id, SCREEN_DPI)
     return len(typeset.document.pages)
 
 
 def print_edition(typeset: Typeset, target: Path, pdf_id: bytes) -> int:
-    """The print edition (``write_print``), padded to the fold with the blank page before the back
-    page; its pages."""
-    padded, _ = pad_to_fold(typeset.document, typeset.blank)
-    write_print(padded, target, pdf_id, typeset.colours)
-    return len(padded.pages)
+    """The print edition: PDF/X-4 with a CMYK output intent, the house colours in the CMYK values of
+    ``typeset.colours`` (``Typesetter.colours``), black text overprinting, everything else as
+    ICC-based sRGB, full-resolution images, bleed, TrimBox and BleedBox, crop marks, no links; padded
+    to a multiple of 4 pages with the blank page before the back page. Its pages.
+
+    Written from a copy of the layout the archive edition was written from, without its links (paper
+    has no use for them, and PDF/X rejects annotations inside the bleed).
+    """
+    pages = list(typeset.document.pages)
+    pages[-1:-1] = [typeset.blank.pages[0]] * blanks_to_fold(len(pages))
+    pages = [copy.copy(page) for page in pages]
+    for page in pages:
+        page.links = []
+    printed = typeset.document.copy(pages)  # a copy: the archive edition keeps no output intent
+    printed.color_profiles = {
+        **typeset.document.color_profiles,
+        "device-cmyk": _print_profile(),
+        SRGB_SPACE: _read_profile(SRGB_PROFILE, SRGB_PROFILE.stat().st_mtime_ns, 3),
+    }
+    document_id = uuid.UUID(pdf_id.decode())
+    finish = functools.partial(_finish_print, document_id=document_id, colours=typeset.colours)
+    printed.write_pdf(target, pdf_variant="pdf/x-4", pdf_identifier=pdf_id, finisher=finish)
+    return len(pages)
 
 
 class ShippedProfile(ColorProfile):
