@@ -61,7 +61,7 @@ from weasyprint.formatting_structure.boxes import LineBox
 from weasyprint.pdf.stream import Stream
 
 from ..versions import release
-from . import tagging
+from . import speedups, tagging
 
 PATCHED_RELEASE = release("weasyprint")
 
@@ -136,14 +136,24 @@ _FOOT_PUT_BACK = "    context.page_bottom, context.in_column = _page_bottom, Tru
 def _columns_layout_with_notes_above() -> Any:
     """WeasyPrint's ``columns_layout`` with each part set above the notes (see the module's docstring).
 
-    Compiled again from its source with two lines added, each where a line is found exactly once.
+    Compiled again from its source with two lines added, each where a line is found exactly once,
+    and, being compiled, with the balancing step of ``speedups`` in its loop (which alone changes
+    no page: ``speedups.balancing_height``).
     """
     source = textwrap.dedent(inspect.getsource(column.columns_layout))
-    if source.count(_PARTS_LOOP) != 1 or source.count(_FINAL_RECKONING) != 1:
+    edits = {_PARTS_LOOP: _ABOVE_NOTES, _FINAL_RECKONING: _FOOT_PUT_BACK}
+    edits[speedups.BALANCING_STEP] = speedups.BALANCING_STEP_FOUND
+    if any(source.count(line) != 1 for line in edits):
         raise RuntimeError("WeasyPrint's columns_layout is not the one this patch was read from")
-    source = source.replace(_PARTS_LOOP, _ABOVE_NOTES).replace(_FINAL_RECKONING, _FOOT_PUT_BACK)
+    for line, replacement in edits.items():
+        source = source.replace(line, replacement)
     namespace: dict[str, Any] = {}
-    scope = {**column.__dict__, "_above_the_notes": _above_the_notes}
+    scope = {
+        **column.__dict__,
+        "_above_the_notes": _above_the_notes,
+        "balancing_height": speedups.balancing_height,
+        "columns_signature": speedups.columns_signature,
+    }
     exec(compile(source, column.__file__, "exec"), scope, namespace)
     return namespace["columns_layout"]
 

@@ -10,7 +10,12 @@ Inside ``faster_layout()``:
 - the look-ahead sets only the next block, not the rest of the column;
 - a ``column-fill: auto`` box (the volume's index) is not first set in trial columns: without
   balancing, and without footnotes to make room for, its columns take the full height whatever
-  the trial finds, and WeasyPrint sets them again for good after it.
+  the trial finds, and WeasyPrint sets them again for good after it;
+- where balancing grows the columns a pixel at a time (it does when it cannot tell how much
+  more the next block needs: a subhead kept with the photo under it), and a pixel more changed
+  nothing, the next height at which something changes is found by doubling the step, then
+  halving it, not by setting the columns at every pixel between (``balancing_height``: a short
+  article with a subhead over a photo set its columns some 600 times, 95 % of its layout).
 
 The pages are the same, box for box (``tests/test_speedups.py`` lays the shipped issues out
 with and without). The patches are made only for the WeasyPrint release they were read from.
@@ -118,6 +123,113 @@ def _block_box_layout_looking_ahead(
             end += 1
         box = box.copy_with_children(box.children[: end + 1])
     return _block_box_layout(context, box, bottom_space, skip_stack, *args, **kwargs)
+
+
+# --- balancing by more than a pixel ---------------------------------------------------------------
+
+# How WeasyPrint's columns_layout grows its columns while balancing, and what it is compiled with
+# instead (by ``patches``, with its fixes, into one function): the same, but where it knows no step.
+BALANCING_STEP = (
+    "                add_height = 1 if lost_space == inf else lost_space\n"
+    "                height += add_height\n"
+)
+BALANCING_STEP_FOUND = (
+    "                height = height + lost_space if lost_space < inf else balancing_height(\n"
+    "                    context, column_box, skip_stack, containing_block, page_is_empty,\n"
+    "                    first_letter_style, first_line_style, count, current_position_y, height,\n"
+    "                    max_height, columns_signature(new_boxes, consumed_heights, column_skip_stack))\n"
+)
+_last_try: tuple | None = None  # the column box balanced, the height it tries next, its columns' last try
+
+
+def columns_signature(boxes: list, consumed_heights: list, skip_stack: dict | None) -> tuple:
+    """What a try of the columns came to: how many were set, their heights and blocks, where the
+    content resumes. Two tries alike lead balancing to the same next step."""
+    return len(boxes), tuple(consumed_heights), tuple(len(box.children) for box in boxes), skip_stack
+
+
+def balancing_height(
+    context: Any,
+    column_box: Any,
+    skip_stack: dict | None,
+    containing_block: Any,
+    page_is_empty: bool,
+    first_letter_style: Any,
+    first_line_style: Any,
+    count: int,
+    position_y: float,
+    height: float,
+    max_height: float,
+    tried: tuple,
+) -> float:
+    """The next height at which columns_layout sets its columns to balance them, where it knows no
+    better step than a pixel: ``height + 1``, as WeasyPrint; inside ``faster_layout()``, once a
+    pixel more changed nothing, the first height a whole number of pixels on at which the columns
+    come out otherwise (``columns_signature``), or the first past ``max_height``. Every height
+    between them would have set the columns as ``tried`` did, and balancing would have stepped on.
+
+    Found by setting trial columns 2, 4, 8... pixels on, then halving between the last alike and
+    the first not. That assumes more room never sets less in a column, as holds for a flow set in
+    order; the pages come out the same box for box (tests/test_speedups.py). Each height is
+    reached by adding a pixel at a time, as WeasyPrint adds them, so that it is the same to the bit.
+    """
+    global _last_try
+    following = _plus_pixels(height, 1)
+    last, _last_try = _last_try, (column_box, following, tried)
+    if _lines is None or last is None or last[0] is not column_box or last[1] != height or last[2] != tried:
+        return following
+
+    columns = (context, column_box, skip_stack, containing_block, page_is_empty)
+    columns += (first_letter_style, first_line_style, count, position_y)
+
+    def alike(pixels: int) -> bool:
+        taller = _plus_pixels(height, pixels)
+        return taller <= max_height and _try_columns(columns, taller) == tried
+
+    same, step = 0, 1
+    while alike(same + step):
+        same, step = same + step, step * 2
+    other = same + step
+    while other - same > 1:
+        middle = (same + other) // 2
+        same, other = (middle, other) if alike(middle) else (same, middle)
+    _last_try = None
+    return _plus_pixels(height, other)
+
+
+def _plus_pixels(height: float, pixels: int) -> float:
+    for _ in range(pixels):
+        height += 1
+    return height
+
+
+def _try_columns(columns: tuple, height: float) -> tuple:
+    """The columns set at ``height`` as a try of columns_layout's balancing sets them (without
+    its look-ahead, which only measures the next block), then taken back: what they came to.
+    ``columns`` are the arguments of ``balancing_height`` before ``height``."""
+    context, column_box, skip_stack, containing_block, page_is_empty, *styles, count, position_y = columns
+    shapes = len(context.excluded_shapes)
+    resume_at, boxes, consumed_heights = skip_stack, [], []
+    for _ in range(count):
+        new_box, resume_at, *_ = block.block_box_layout(
+            context, column_box, context.page_bottom - position_y - height, resume_at,
+            containing_block, page_is_empty, [], [], [], *styles, discard=False, max_lines=None,
+        )  # fmt: skip
+        if new_box is None:
+            resume_at = {0: None}
+            break
+        boxes.append(new_box)
+        in_flow = [child for child in new_box.children if child.is_in_normal_flow()]
+        consumed = 0
+        if in_flow:
+            consumed = in_flow[-1].margin_height() + in_flow[-1].position_y - position_y
+            consumed -= in_flow[-1].margin_bottom
+        consumed_heights.append(consumed)
+        if resume_at is None:
+            break
+    block.remove_placeholders(context, boxes, [], [])
+    del context.excluded_shapes[shapes:]
+    return columns_signature(boxes, consumed_heights, resume_at)
 
 
 def install() -> None:
