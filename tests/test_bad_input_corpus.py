@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import ARTICLE, make_scratch
-from tests.test_bad_input import run_layout
+from tests.test_bad_input import run_here, run_layout
 
 Edit = Callable[[Path], None]
 
@@ -379,7 +379,7 @@ def test_bad_input_fails_cleanly_and_keeps_the_last_good_outputs(
     before = _snapshot(project / "build")
     edit, expected = CASES[name]
     edit(project / "issues" / "001")
-    result = run_layout(project, "build", "-j", "1")
+    result = run_here(project, "build", "-j", "1")
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr, result.stderr
     assert expected in result.stderr, result.stderr

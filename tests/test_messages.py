@@ -17,7 +17,7 @@ from layout.model.errors import ManifestError
 from layout.model.manifest import load_issue, load_publication, read_yaml
 from layout.project import Project
 from tests.conftest import ARTICLE, ROOT
-from tests.test_bad_input import run_layout
+from tests.test_bad_input import run_here
 
 PUBLICATION = load_publication(ROOT / "issues", ROOT)
 MANIFEST = "issues/001/issue.yaml"
@@ -277,7 +277,7 @@ def test_volume_fields_say_what_is_expected(scratch: Path, mistake: str) -> None
         volume.replace("nos-1", mistake) if mistake == "nos 1" else volume.replace("issues: [1]", mistake)
     )
     (scratch / "issues" / "volumes.yaml").write_text(volume)
-    result = run_layout(scratch, "volume")
+    result = run_here(scratch, "volume")
     assert result.returncode == 2
     assert result.stderr.splitlines() == [f"issues/volumes.yaml:{VOLUME_CASES[mistake]}"]
 
@@ -323,7 +323,7 @@ def test_a_byte_order_mark_and_any_line_ends_are_accepted(scratch: Path, ending:
     issue = scratch / "issues" / "001"
     for name in ("small.md", "issue.yaml"):
         (issue / name).write_bytes(b"\xef\xbb\xbf" + (issue / name).read_bytes().replace(b"\n", ending))
-    result = run_layout(scratch, "check")
+    result = run_here(scratch, "check")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "No 1: OK (1 article, 14 words)\n"
 
@@ -333,14 +333,14 @@ def test_lines_ending_in_cr_alone_are_counted_one_by_one(scratch: Path) -> None:
     small = scratch / "issues" / "001" / "small.md"
     text = ARTICLE.replace("Test Writer", "Test ⟁ Writer") + "\n<b>bold</b>\n"
     small.write_bytes(text.replace("\n", "\r").encode())
-    result = run_layout(scratch, "check")
+    result = run_here(scratch, "check")
     assert result.returncode == 2
     lines = result.stderr.splitlines()
     assert [line.split(": ")[0] for line in lines] == [f"{ARTICLE_FILE}:3", *[f"{ARTICLE_FILE}:18"] * 2]
     assert lines[0].startswith(f"{ARTICLE_FILE}:3: byline: the character '⟁' (U+27C1")
     assert lines[1] == f"{ARTICLE_FILE}:18: body: raw HTML is not allowed: '<b>'"
     small.write_bytes(ARTICLE.replace("kind: statement", "kind: statment").replace("\n", "\r").encode())
-    assert run_layout(scratch, "check").stderr.startswith(f"{ARTICLE_FILE}:4: kind: 'statment' is not one")
+    assert run_here(scratch, "check").stderr.startswith(f"{ARTICLE_FILE}:4: kind: 'statment' is not one")
 
 
 NOT_UTF8 = "not valid UTF-8 text: it looks like"
@@ -396,7 +396,7 @@ def test_every_problem_of_an_issue_is_reported_in_one_run(scratch: Path) -> None
     )
     (issue / "small.md").write_text(ARTICLE.replace("kind: statement", "kind: statment") + "\n<b>bold</b>\n")
     (issue / "other.md").write_text("---\ntitle: War: peace\n---\n\nSee ![x](figures/gone.png).\n")
-    result = run_layout(scratch, "check")
+    result = run_here(scratch, "check")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [
@@ -507,7 +507,7 @@ def test_a_bad_issue_stops_only_the_volumes_that_bind_it(scratch: Path) -> None:
     )
     broken = scratch / "issues" / "002" / "small.md"
     broken.write_text(broken.read_text().replace("kind: statement", "kind: statment"))
-    result = run_layout(scratch, "volume", "-j", "1")
+    result = run_here(scratch, "volume", "-j", "1")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
@@ -533,7 +533,7 @@ def test_a_bad_issue_stops_none_of_the_others_pdfs_and_no_site_is_half_written(s
     )
     broken = scratch / "issues" / "002" / "small.md"
     broken.write_text(broken.read_text().replace("a footnote.[^1]", "a footnote.[^1] and [^9]"))
-    result = run_layout(scratch, "site", "-j", "1")
+    result = run_here(scratch, "site", "-j", "1")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [
@@ -552,9 +552,7 @@ def test_two_folders_with_one_number_are_refused_and_the_other_issues_build(scra
     two_issues(scratch)
     shutil.copytree(scratch / "issues" / "001", scratch / "issues" / "extra")
     for command in ("check", "build"):
-        result = (
-            run_layout(scratch, command, "-j", "1") if command == "build" else run_layout(scratch, command)
-        )
+        result = run_here(scratch, command, "-j", "1") if command == "build" else run_here(scratch, command)
         assert result.returncode == 2 and "Traceback" not in result.stderr, command
         said = result.stdout + result.stderr
         assert "issues/001/issue.yaml:1: number: issue 1 is also issues/extra: give each issue" in said
@@ -582,8 +580,8 @@ def test_an_article_too_wide_for_a_leaflet_leaves_it_out_of_the_site_and_says_so
     )
     small = scratch / "issues" / "001" / "small.md"
     small.write_text(small.read_text() + "\n" + WIDE_TABLE)  # fits the issue's page, not an A5 leaflet
-    assert run_layout(scratch, "build", "-j", "1").returncode == 0
-    result = run_layout(scratch, "site", "-j", "1")
+    assert run_here(scratch, "build", "-j", "1").returncode == 0
+    result = run_here(scratch, "site", "-j", "1")
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     assert re.search(
         r"^issues/001/small\.md:\d+: body: this table has 10 columns .*"
@@ -600,20 +598,20 @@ def test_an_article_too_wide_for_a_leaflet_leaves_it_out_of_the_site_and_says_so
 
 
 def test_without_volumes_yaml_there_is_nothing_to_bind(scratch: Path) -> None:
-    result = run_layout(scratch, "volume")
+    result = run_here(scratch, "volume")
     assert (result.returncode, result.stdout, result.stderr) == (
         0,
         "no volumes.yaml: there is nothing to bind\n",
         "",
     )
     assert not (scratch / "build" / "volumes").exists()
-    result = run_layout(scratch, "volume", "2017")
+    result = run_here(scratch, "volume", "2017")
     assert result.returncode == 2
     assert result.stderr == "issues/volumes.yaml: file not found: there is no volume '2017' to bind\n"
 
 
 def test_the_site_is_made_without_volumes_yaml(scratch: Path) -> None:
-    result = run_layout(scratch, "site", "-j", "1")
+    result = run_here(scratch, "site", "-j", "1")
     assert result.returncode == 0, result.stderr
     index = (scratch / "build" / "site" / "index.html").read_text()
     assert 'href="issues/001/index.html"' in index
@@ -629,7 +627,7 @@ def test_an_issue_with_a_bad_value_stops_only_the_volume_that_binds_it(scratch: 
     )
     manifest = scratch / "issues" / "002" / "issue.yaml"
     manifest.write_text(manifest.read_text().replace("2017-02-01", "2017-02-30"))  # no such day
-    result = run_layout(scratch, "volume", "-j", "1")
+    result = run_here(scratch, "volume", "-j", "1")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "there is no issue 2" not in result.stderr  # its number is read, though its date is not
     assert "issues/volumes.yaml: two: not bound: issue 2 has problems (listed above)" in result.stderr

@@ -60,7 +60,8 @@ def pdfs(project: Project, shipped: dict, tmp_path_factory: pytest.TempPathFacto
     found["booklet-note"] = sheets / "booklet-note.pdf"
     first_of_21 = shipped[21][0].articles[0].slug
     for size in ("a5", "a4"):
-        layout = ["--impose", "2up"] if size == "a5" else []
+        # A5 fitted to a sheet as the site's are: the session's build folder holds one of each name
+        layout = ["--fit", "--impose", "2up"] if size == "a5" else []
         args = ["leaflet", "issues/021", "1", "--size", size, *layout, "--out", str(project.out)]
         with building(project):
             result = run_layout(project.root, *args)

@@ -29,7 +29,7 @@ ISSUE_EDITIONS = editions_for("issue")  # each in the folder the registry gives 
 EDITION_FOLDERS = tuple(dict.fromkeys(edition.folders["issue"] for edition in ISSUE_EDITIONS))
 KINDS = (*EDITION_FOLDERS, "volumes", "booklets", "leaflets", "imposed")
 BOOKLET = ["impose", "{out}/print/the-spark-021.pdf", "--scale", "a5", "--to", "{out}/booklets/021.pdf"]
-LEAFLET = ["leaflet", "issues/021", "1", "--impose", "2up", "--out", "{out}"]
+LEAFLET = ["leaflet", "issues/021", "1", "--fit", "--impose", "2up", "--out", "{out}"]
 
 
 def extras(out: Path) -> list[list[str]]:

@@ -20,13 +20,12 @@ from layout.project import Project
 from layout.site.website import SiteResult, build_site
 from tests import test_site
 from tests.pdfcheck import article_words, head_words, normal
-from tests.test_site import ATOM, DESKTOP, check_accessibility, local_path
+from tests.test_site import ATOM, DESKTOP, NARROW_PHONE, check_accessibility, local_path
 
 browser, page, site = test_site.browser, test_site.page, test_site.site  # test_site's, as fixtures here
 
 pytestmark = pytest.mark.slow
 
-PHONE = {"width": 360, "height": 740}
 
 # The words of an article page as the Markdown has them: the kicker (kind and date), the note calls,
 # the notes (read apart), the pull quote (a repeat, hidden from screen readers as in print) left
@@ -147,7 +146,7 @@ def test_subheads_figures_and_tables_are_made_for_a_screen(page: Page, site: Sit
             assert photo.format == "WEBP" and photo.size == (int(width[:-1]), int(width[:-1]) * 10 // 16)
         assert (site.root / folder / url.removeprefix("figures/")).stat().st_size < 80_000
     assert not (site.root / folder / "campus-march.jpg").exists()
-    phone = page.context.browser.new_page(viewport=PHONE, device_scale_factor=1)
+    phone = page.context.browser.new_page(viewport=NARROW_PHONE, device_scale_factor=1)
     phone.goto(page.url)
     phone.locator(".article-body figure img").scroll_into_view_if_needed()
     phone.wait_for_function("document.querySelector('.article-body figure img').complete")
@@ -160,34 +159,20 @@ def test_subheads_figures_and_tables_are_made_for_a_screen(page: Page, site: Sit
     box = page.locator(".table-box")
     assert box.get_attribute("tabindex") == "0" and box.get_attribute("role") == "region"
     assert box.get_attribute("aria-label") == box.locator("caption").inner_text()  # named by its caption
-    page.set_viewport_size(PHONE)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.set_viewport_size(NARROW_PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW_PHONE["width"]
     assert box.evaluate("b => getComputedStyle(b).overflowX") == "auto"
 
 
-def test_every_page_fits_a_phone_with_body_text_of_16_px(browser: Browser, site: SiteResult):
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    for path in sorted(site.root.rglob("*.html")):
-        page.goto(path.as_uri())
-        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
-        sizes = page.evaluate(
-            "[...document.querySelectorAll('.article-body p, .article-body li, .standfirst')]"
-            ".map(e => parseFloat(getComputedStyle(e).fontSize))"
-        )
-        assert all(size >= 16 for size in sizes), (path, min(sizes))
-    context.close()
-
-
 def test_an_issue_page_shows_its_contents_before_its_downloads_on_a_phone(browser: Browser, site: SiteResult):
-    context = browser.new_context(viewport=PHONE)
+    context = browser.new_context(viewport=NARROW_PHONE)
     page = context.new_page()
     page.goto((site.root / "issues" / "021" / "index.html").as_uri())
     top = {
         name: page.locator(name).bounding_box()["y"] for name in (".issue-cover", ".contents", ".downloads")
     }
     assert top[".issue-cover"] < top[".contents"] < top[".downloads"]
-    assert top[".contents"] < PHONE["height"]  # the contents start on the first screen
+    assert top[".contents"] < NARROW_PHONE["height"]  # the contents start on the first screen
     sha = page.locator(".downloads .download-sha").first
     assert sha.evaluate("e => e.tagName") == "DETAILS" and not sha.evaluate("e => e.open")
     assert float(sha.evaluate("e => getComputedStyle(e).fontSize").removesuffix("px")) >= 13
