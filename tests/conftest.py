@@ -33,25 +33,37 @@ ROOT = Path(__file__).resolve().parent.parent
 engine.start()  # as the CLI and every worker do before they typeset: tests use WeasyPrint itself too
 T = TypeVar("T")
 
-# The files that took longest in a run with -n 2 (106 s down to 25 s each), first: pytest-xdist hands
-# out the files in this order (make test passes --no-loadscope-reorder, without which it sorts them by
-# their number of tests: test_site_axe, four tests and the longest, came last, and one worker ran
-# it alone for a minute and more while the other had finished).
+# The order pytest-xdist hands the files out in (make test passes --no-loadscope-reorder, without
+# which it sorts them by their number of tests, and test_site_axe, four tests and the longest, came
+# last: one worker ran it alone for a minute and more while the other had finished). First the one
+# that makes the site (test_site_axe: the shipped issues, then the site, some 60 s, then axe); then,
+# for the other worker while it does, the long files that need neither the site nor the session's
+# build folder, which the site's build holds; then the others that took longest in a run with -n 2,
+# 56 s down to 13 s each, so that neither worker is left with a long one at the end.
 LONGEST_FIRST = (
     "test_site_axe.py",
     "test_leaflets.py",
+    "test_hostile.py",
+    "test_workbench.py",
+    "test_faults.py",
+    "test_build_engine.py",
+    "test_messages.py",
     "test_site.py",
     "test_reproducible.py",
-    "test_build_engine.py",
     "test_site_pages.py",
-    "test_hostile.py",
     "test_accessibility.py",
-    "test_messages.py",
-    "test_pamphlets.py",
-    "test_faults.py",
-    "test_bad_input_corpus.py",
+    "test_overflow.py",
+    "test_speedups.py",
     "test_epub.py",
-    "test_workbench.py",
+    "test_pamphlets.py",
+    "test_readers.py",
+    "test_pages.py",
+    "test_site_search.py",
+    "test_issues.py",
+    "test_volumes.py",
+    "test_watch.py",
+    "test_images.py",
+    "test_leaflet_fit.py",
 )
 
 
