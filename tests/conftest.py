@@ -34,14 +34,15 @@ engine.start()  # as the CLI and every worker do before they typeset: tests use 
 T = TypeVar("T")
 
 # The order pytest-xdist hands the files out in (make test passes --no-loadscope-reorder, without
-# which it sorts them by their number of tests, and test_site_axe, four tests and the longest, came
-# last: one worker ran it alone for a minute and more while the other had finished). First the one
-# that makes the site (test_site_axe: the shipped issues, then the site, some 60 s, then axe); then,
-# for the other worker while it does, the long files that need neither the site nor the session's
-# build folder, which the site's build holds; then the others that took longest in a run with -n 2,
-# 56 s down to 13 s each, so that neither worker is left with a long one at the end.
+# which it sorts them by their number of tests, and test_site_every_page, three tests and the
+# longest, came last: one worker ran it alone for a minute and more while the other had finished).
+# First the one that makes the site (the shipped issues, then the site, some 60 s, then every page
+# checked at two widths); then, for the other worker while it does, the long files that need
+# neither the site nor the session's build folder, which the site's build holds; then the others
+# that took longest in a run with -n 2, 56 s down to 13 s each, so that neither worker is left with
+# a long one at the end.
 LONGEST_FIRST = (
-    "test_site_axe.py",
+    "test_site_every_page.py",
     "test_leaflets.py",
     "test_hostile.py",
     "test_workbench.py",

@@ -179,33 +179,6 @@ def test_search_from_disk_finds_a_word_of_one_title(page: Page, site: SiteResult
     assert [url for url in page.requests if not url.startswith("file://")] == []
 
 
-def test_every_page_is_accessible_and_fits_a_phone_with_body_text_of_16_px(
-    browser: Browser, site: SiteResult, project: Project
-):
-    """Each page, opened once on the narrowest phone: its headings, language and images, its width,
-    the size of its body text, and every link to a file found."""
-    language = load_publication(project.issues_root, project.root).language
-    pages = sorted(site.root.rglob("*.html"))
-    assert len(pages) == site.pages
-    context = browser.new_context(viewport=NARROW_PHONE)
-    page = context.new_page()
-    for path in pages:
-        page.goto(path.as_uri())
-        check_accessibility(page, language)
-        assert page.evaluate("document.documentElement.scrollWidth") <= NARROW_PHONE["width"], path
-        sizes = page.evaluate(
-            "[...document.querySelectorAll('.article-body p, .article-body li, .standfirst')]"
-            ".map(e => parseFloat(getComputedStyle(e).fontSize))"
-        )
-        assert all(size >= 16 for size in sizes), (path, min(sizes))
-        broken = page.evaluate(
-            "[...document.querySelectorAll('a[href]')].map(a => a.href)"
-            ".filter(h => h.startsWith('file:')).map(h => decodeURIComponent(new URL(h).pathname))"
-        )
-        assert [link for link in broken if not Path(link).exists()] == [], path
-    context.close()
-
-
 def test_screenshots_of_index_and_issue(browser: Browser, site: SiteResult, project: Project):
     """Phone and desktop pictures of the index and an issue page, for a person to look at."""
     folder = project.out / "screenshots"

@@ -20,7 +20,7 @@ from layout.project import Project
 from layout.site.website import SiteResult, build_site
 from tests import test_site
 from tests.pdfcheck import article_words, head_words, normal
-from tests.test_site import ATOM, DESKTOP, NARROW_PHONE, check_accessibility, local_path
+from tests.test_site import ATOM, NARROW_PHONE, check_accessibility, local_path
 
 browser, page, site = test_site.browser, test_site.page, test_site.site  # test_site's, as fixtures here
 
@@ -93,19 +93,6 @@ def test_an_article_page_opens_from_the_index_an_issue_and_a_subject(
     assert "syria" in articles[url][0].tags
     assert page.locator(".article-about .tags a", has_text="Syria").count() == 1
     assert page.errors == []
-
-
-def test_every_article_page_reads_as_its_markdown(browser: Browser, site: SiteResult, articles: dict):
-    """Title, byline, standfirst and body in the Markdown's words and order; notes in theirs."""
-    context = browser.new_context(viewport=DESKTOP)
-    page = context.new_page()
-    for url, (article, _) in articles.items():
-        page.goto((site.root / url).as_uri())
-        expected, notes = article_words(article)
-        assert words(page.evaluate(PAGE_WORDS)) == expected, url
-        assert words(" ".join(page.locator("ol.notes > li").all_text_contents()).replace("↩︎", "")) == notes
-        assert page.locator("article.article-page").get_attribute("lang") == article.lang
-    context.close()
 
 
 def test_notes_are_linked_both_ways(page: Page, site: SiteResult):
