@@ -2,7 +2,7 @@
 
 The session's build (the repository, today) is compared with a build of a copy of the project
 in another folder, run under faketime years later with another time zone and SOURCE_DATE_EPOCH:
-every issue, print edition, volume and imposed booklet must be byte-identical.
+every issue, print edition, pamphlet, volume and imposed booklet must be byte-identical.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from layout.build.pamphlets import build_declared
 from layout.build.volumes import build_volumes
 from layout.editions import editions_for
 from layout.model.manifest import load_publication
@@ -27,7 +28,9 @@ from tests.test_issues import NUMBERS
 
 ISSUE_EDITIONS = editions_for("issue")  # each in the folder the registry gives it
 EDITION_FOLDERS = tuple(dict.fromkeys(edition.folders["issue"] for edition in ISSUE_EDITIONS))
-KINDS = (*EDITION_FOLDERS, "volumes", "booklets", "leaflets", "imposed")
+PAMPHLET_FOLDERS = tuple(dict.fromkeys(edition.folders["pamphlet"] for edition in editions_for("pamphlet")))
+KINDS = (*EDITION_FOLDERS, *PAMPHLET_FOLDERS, "volumes", "booklets", "leaflets", "imposed")
+DECLARED_PAMPHLETS = 3  # issues/pamphlets.yaml's, which a build of every issue makes
 BOOKLET = ["impose", "{out}/print/the-spark-021.pdf", "--scale", "a5", "--to", "{out}/booklets/021.pdf"]
 LEAFLET = ["leaflet", "issues/021", "1", "--fit", "--impose", "2up", "--out", "{out}"]
 
@@ -72,7 +75,8 @@ def second_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def first_build(project: Project, shipped: dict, tmp_path_factory: pytest.TempPathFactory) -> Path:
     with building(project):
         _, volumes = build_volumes(project, ["2017"])
-    assert not any(v.problems for v in volumes)
+        pamphlets = build_declared(project, jobs=2)  # as the build of every issue makes them (the site did)
+    assert not any(v.problems for v in volumes) and not any(p.problems for p in pamphlets)
     elsewhere = make_scratch(tmp_path_factory.mktemp("cwd"))  # layout impose keeps its records in ./build
     booklet, leaflet = extras(project.out)
     for cwd, args in ((elsewhere, booklet), (ROOT, leaflet)):
@@ -87,7 +91,9 @@ def test_every_output_is_byte_identical(first_build: Path, second_build: Path) -
     second = {p.relative_to(second_build) for kind in KINDS for p in (second_build / kind).glob("*.pdf")}
     assert second, "the second build wrote nothing"
     assert first >= second
-    assert len(second) == len(ISSUE_EDITIONS) * len(NUMBERS) + 6  # issues' editions, a volume, extras
+    # issues' editions, a volume, the extras, and each pamphlet's editions, booklet and its note
+    pamphlets = DECLARED_PAMPHLETS * (len(PAMPHLET_FOLDERS) + 2)
+    assert len(second) == len(ISSUE_EDITIONS) * len(NUMBERS) + 6 + pamphlets
     different = [
         str(p) for p in sorted(second) if (first_build / p).read_bytes() != (second_build / p).read_bytes()
     ]
