@@ -10,7 +10,14 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from layout.build.leaflets import LARGEST_POINTS, SMALLEST_POINTS, LeafletResult, build_leaflet, settings
+from layout.build.leaflets import (
+    LARGEST_POINTS,
+    SMALLEST_POINTS,
+    LeafletResult,
+    build_leaflet,
+    build_leaflets,
+    settings,
+)
 from layout.project import Project
 from layout.text.markdown import without_last_words
 from tests.test_bad_input import run_layout
@@ -113,6 +120,20 @@ def test_an_article_too_long_for_any_setting_is_told_the_exact_cut(scratch: Path
     assert enough.pages == 2 and enough.words_over == 0  # that cut fits
     one_fewer = cut(over.words_over - 1)
     assert one_fewer.pages == 3 and one_fewer.setting == densest and one_fewer.words_over == 1
+
+
+def test_the_sites_leaflet_that_runs_over_is_counted_only_when_asked(scratch: Path) -> None:
+    """The site offers a leaflet that runs over its sheet as it is, and does not count the words to
+    cut (a search of a dozen layouts); the command, asked after, counts them, then keeps them."""
+    write_body(scratch, 1200)
+    project, issue = Project(scratch, scratch / "build"), scratch / "issues" / "001"
+    (offered,) = build_leaflets(project, [issue], fit=True, count_over=False)
+    assert offered.pages == 3 and offered.words_over is None and not offered.problems
+    asked = fitted(scratch)
+    assert not asked.skipped and 0 < asked.words_over < asked.words and asked.pages == 3
+    assert fitted(scratch).skipped and fitted(scratch).words_over == asked.words_over
+    (again,) = build_leaflets(project, [issue], fit=True, count_over=False)
+    assert again.skipped and again.words_over == asked.words_over  # counted serves the site too
 
 
 def test_the_command_says_what_it_chose_or_what_to_cut(scratch: Path) -> None:

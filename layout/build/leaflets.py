@@ -93,7 +93,9 @@ def _quarter(points: float) -> float:
 
 @dataclass
 class LeafletResult:
-    """What one leaflet's build did; ``words_over`` is how much to cut to fit ``sheets``."""
+    """What one leaflet's build did; ``words_over`` is how much to cut to fit ``sheets``, counted
+    only if ``count_over`` (the site offers a leaflet that runs over as it is, and says no more):
+    None where it runs over uncounted."""
 
     directory: str
     article: str = ""
@@ -104,7 +106,8 @@ class LeafletResult:
     fit: bool = False
     setting: Setting | None = None  # what a fitted leaflet was set at
     words: int = 0
-    words_over: int = 0
+    words_over: int | None = 0
+    count_over: bool = True
     skipped: bool = False
     output: str = ""
     imposed: ImposeResult | None = None
@@ -182,7 +185,8 @@ def _typeset_leaflet(
     digest = digest_files(files + style_files(project, issue.style), article.slug, result.size, *fitted)
     stamp = project.stamp_path(target.stem)
     state = None if force else read_stamp(stamp, digest, [target])
-    if state and state["sheets"] == result.sheets:
+    uncounted = state is not None and state["words_over"] is None and result.count_over  # set by the site
+    if state and state["sheets"] == result.sheets and not uncounted:
         result.skipped, result.pages, result.words_over = True, state["pages"], state["words_over"]
         result.setting = Setting(**state["setting"]) if state.get("setting") else None
         return
@@ -192,7 +196,9 @@ def _typeset_leaflet(
     else:
         document = _lay_out_leaflet(project, loaded, article, text, result.size)
     result.pages = len(document.pages)
-    if result.pages > pages:
+    if result.pages > pages and not result.count_over:
+        result.words_over = None
+    elif result.pages > pages:
         guess = words_over(document, pages, text.words)
         result.words_over = _words_to_cut(project, loaded, article, result, guess)
     with atomic_path(target) as temporary:
@@ -316,11 +322,12 @@ def build_leaflets(
     jobs: int = 1,
     force: bool = False,
     fit: bool = False,
+    count_over: bool = True,
 ) -> list[LeafletResult]:
-    """Every article of the issues as a leaflet (``fit``: each fitted to ``sheets``): what the
-    archive site offers for download."""
+    """Every article of the issues as a leaflet (``fit``: each fitted to ``sheets``; ``count_over``:
+    the words to cut from one that runs over counted): what the archive site offers for download."""
     dirs = issue_dirs if issue_dirs is not None else find_issue_dirs(project.issues_root)
-    wanted = LeafletResult(directory="", size=size, sheets=sheets, fit=fit)
+    wanted = LeafletResult(directory="", size=size, sheets=sheets, fit=fit, count_over=count_over)
     task = functools.partial(_issue_leaflets, project, wanted=wanted, plan=plan, force=force)
 
     def lost(issue_dir: Path) -> list[LeafletResult]:

@@ -216,7 +216,8 @@ def build_pdfs(project: Project, jobs: int = 1) -> list[Problem]:
     issues = build_booklets(project, jobs=jobs)  # first: leaflets need the issues to load
     problems = [problem for result in issues for problem in result.problems]
     failed = {result.directory for result in issues if result.problems}
-    leaflets = build_leaflets(project, jobs=jobs, fit=True)  # a distributor prints one sheet: fitted to it
+    # a distributor prints one sheet: fitted to it; what runs over is offered as it is, uncounted
+    leaflets = build_leaflets(project, jobs=jobs, fit=True, count_over=False)
     problems += [p for result in leaflets if result.directory in failed for p in result.problems]
     warnings = [p for result in leaflets if result.directory not in failed for p in result.problems]
     _, volumes = build_volumes(project, jobs=jobs)
