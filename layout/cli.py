@@ -20,6 +20,7 @@ from .build.leaflets import LeafletResult, build_leaflet, build_leaflets
 from .build.loading import load
 from .build.stamps import build_lock
 from .build.volumes import build_volumes
+from .editions import BOOKLET
 from .model.errors import LayoutError, internal_error
 from .model.manifest import KINDS, find_issue_dirs, has_volumes
 from .pages.impose import LAYOUTS, ORDERS, Plan
@@ -509,8 +510,9 @@ def pamphlet(
     project = _project(out)
     wanted, chosen = pamphlet_from_command(project, title, subtitle, tag, articles, size, pamphlet_id)
     plan = _plan(layout_, **options)
-    if plan and plan.layout == "booklet" and not (plan.sheet or plan.fit):  # as the site offers it:
-        plan = dataclasses.replace(plan, sheet="a4", fit="a5")  # A5 pages on A4, for a photocopier
+    offered = BOOKLET.plan  # the site's: A5 pages on A4, for a photocopier
+    if plan and plan.layout == offered.layout and not (plan.sheet or plan.fit):  # sheets as the site's
+        plan = dataclasses.replace(plan, sheet=offered.sheet, fit=offered.fit)
     with build_lock(project.out):
         result = build_pamphlet(project, wanted, chosen, plan, force)
     _report_pamphlet(result)

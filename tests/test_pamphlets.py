@@ -28,6 +28,7 @@ from layout.pages.impose import booklet_sides
 from layout.project import Project
 from layout.site.website import SiteResult
 from layout.typeset.render import issue_title
+from layout.units import MM
 from tests.conftest import ARTICLE, building, make_scratch
 from tests.test_bad_input import run_layout
 from tests.test_issues import words
@@ -254,6 +255,13 @@ def test_the_command_makes_a_pamphlet_and_refuses_bad_articles(tmp_path: Path) -
     assert "Two of them: 2 articles" in made.stdout
     for name in ("two-of-them.pdf", "print/two-of-them.pdf", "two-of-them-booklet-a4.pdf"):
         assert (tmp_path / "build" / "pamphlets" / name).is_file(), name
+    large = run_layout(tmp_path, "pamphlet", "--title", "Large", "--size", "a4", "2:1")
+    assert large.returncode == 0, large.stderr
+    sheet = PdfReader(tmp_path / "build" / "pamphlets" / "large-booklet-a4.pdf").pages[0].mediabox
+    assert (round(sheet.width / MM), round(sheet.height / MM)) == (
+        297,
+        210,
+    )  # its A4 pages as A5, as the site's
     bad = run_layout(tmp_path, "pamphlet", "--title", "Bad", "2:9", "x", "5:1")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert "layout pamphlet: 2:9: issue 2 has no article '9'; it has 1 first.md; 2 second.md" in bad.stderr
