@@ -196,11 +196,11 @@ def _typeset_leaflet(
     else:
         document = _lay_out_leaflet(project, loaded, article, text, result.size)
     result.pages = len(document.pages)
-    if result.pages > pages and not result.count_over:
-        result.words_over = None
-    elif result.pages > pages:
+    if result.pages > pages and result.count_over:
         guess = words_over(document, pages, text.words)
         result.words_over = _words_to_cut(project, loaded, article, result, guess)
+    elif result.pages > pages:
+        result.words_over = None  # offered as it is, uncounted
     with atomic_path(target) as temporary:
         write_document(document, temporary, identifier(digest, "leaflet", article.title), dpi=OFFICE_DPI)
     setting = asdict(result.setting) if result.setting else None

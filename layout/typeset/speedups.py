@@ -15,10 +15,12 @@ Inside ``faster_layout()``:
   more the next block needs: a subhead kept with the photo under it), and a pixel more changed
   nothing, the next height at which something changes is found by doubling the step, then
   halving it, not by setting the columns at every pixel between (``balancing_height``: a short
-  article with a subhead over a photo set its columns some 600 times, 95 % of its layout).
+  article with a subhead over a photo set its columns some 600 times: its layout took 1.2 s,
+  now 0.2 s).
 
-The pages are the same, box for box (``tests/test_speedups.py`` lays the shipped issues out
-with and without). The patches are made only for the WeasyPrint release they were read from.
+The pages are the same, box for box (``tests/test_speedups.py`` lays nos 21 and 23, the volume's
+index and such a short article out with and without). The patches are made only for the
+WeasyPrint release they were read from.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ PATCHED_RELEASE = release("weasyprint")
 
 _lines: dict[tuple, tuple] | None = None  # the line memo of the layout under way, if any
 _untried: object = None  # the element of the column-fill: auto box being laid out, if any
+_last_try: tuple | None = None  # the column box balanced, the height it tries next, its columns' last try
 _split_first_line = inline.split_first_line
 _block_box_layout = block.block_box_layout
 _columns_layout = block.columns_layout
@@ -46,13 +49,14 @@ _columns_layout = block.columns_layout
 
 @contextlib.contextmanager
 def faster_layout() -> Iterator[None]:
-    """Lay out with the memos; each layout gets a memo of its own, dropped when it ends."""
-    global _lines
+    """Lay out with the memos; each layout gets a memo of its own, dropped when it ends, as is
+    the last balancing try it saw."""
+    global _lines, _last_try
     outer, _lines = _lines, {}
     try:
         yield
     finally:
-        _lines = outer
+        _lines, _last_try = outer, None
 
 
 def _memo_split_first_line(
@@ -139,7 +143,6 @@ BALANCING_STEP_FOUND = (
     "                    first_letter_style, first_line_style, count, current_position_y, height,\n"
     "                    max_height, columns_signature(new_boxes, consumed_heights, column_skip_stack))\n"
 )
-_last_try: tuple | None = None  # the column box balanced, the height it tries next, its columns' last try
 
 
 def columns_signature(boxes: list, consumed_heights: list, skip_stack: dict | None) -> tuple:
